@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernel.sh NAME [FRAGMENT...]: configure (tinyconfig + tests/config/qemu.config
+# + the extra fragments) and build bzImage with LLVM=1 into build/out/NAME.
+. "$(dirname "$0")/lib.sh"
+
+name=$1
+shift
+out=$BUILD/out/$name
+frags=("$TOP/tests/config/qemu.config" "$@")
+mkdir -p "$out"
+
+stage "kernel[$name]: configure"
+sum=$(cat "${frags[@]}" | sha1sum | cut -c1-40)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.frag" 2>/dev/null)" != "$sum" ]; then
+	info "tinyconfig + ${frags[*]#"$TOP/"}"
+	kmake "$out" -s tinyconfig >/dev/null
+	cat "${frags[@]}" >"$out/frag.config"
+	(cd "$out" && "$TREE/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "$out/frag.config" >/dev/null)
+	echo "$sum" >"$out/.config.frag"
+fi
+kmake "$out" -s olddefconfig >/dev/null
+
+# Every option the fragments ask for must survive olddefconfig.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$out/.config" && continue
+		opt=${line%%=*}
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		grep -q "^$opt=" "$out/.config" || continue
+		;;
+	*) continue ;;
+	esac
+	got=$(grep -E "^(# )?$opt[= ]" "$out/.config" || echo "$opt undefined")
+	printf 'error: %s: wanted "%s", got "%s"\n' "$name" "$line" "$got" >&2
+	bad=1
+done < <(cat "${frags[@]}")
+if [ $bad -ne 0 ]; then
+	grep -q '^CONFIG_RUST=y' "$out/.config" ||
+		kmake "$out" rustavailable >&2 || true
+	die "kernel configuration for $name lost options (see above)"
+fi
+info "config ok: $(grep -c '=y' "$out/.config") options =y, CONFIG_RUST=y"
+
+stage "kernel[$name]: make LLVM=1 bzImage"
+start=$(date +%s)
+kmake "$out" bzImage >"$out/build.log" 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null; do
+	sleep 1
+	if [ $((($(date +%s) - start) % 30)) -eq 0 ]; then
+		info "... $(($(date +%s) - start)) s, $(grep -cE '^ *(CC|RUSTC|LD|AR|AS) ' "$out/build.log") objects"
+	fi
+done
+rc=0
+wait $pid || rc=$?
+if [ "$rc" -ne 0 ]; then
+	grep -E -B2 -A8 'error|Error' "$out/build.log" | head -n 60 >&2
+	die "kernel build $name failed (log: $out/build.log)"
+fi
+info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes in $(($(date +%s) - start)) s"

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Generate the patch series from its sources and write patches/.
+#
+#   mkpatches.sh           regenerate patches/
+#   mkpatches.sh --check   fail if patches/ differs from what the sources give
+#
+# The series is described by c/series/NN-slug/ directories, applied in order
+# as one commit each on top of the pristine tree:
+#   changelog   subject line, blank line, body (Signed-off-by is added)
+#   *.diff      edits of existing files, applied with "git apply"
+#   files       "SOURCE DEST" lines: whole files of this repository
+#               (rust/, c/, tests/, Kconfig) copied to DEST in the tree
+# c/series/cover-letter holds the cover letter: subject, blank line, body.
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-write}
+SERIES=$TOP/c/series
+GEN=$BUILD/gen
+NAME="SysV IPC chid"
+EMAIL="sysvipc-chid@lists.invalid"
+# Fixed dates make the output reproducible.
+export GIT_AUTHOR_DATE="2026-11-01T00:00:00+00:00"
+export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
+export GIT_AUTHOR_NAME="$NAME" GIT_COMMITTER_NAME="$NAME"
+export GIT_AUTHOR_EMAIL="$EMAIL" GIT_COMMITTER_EMAIL="$EMAIL"
+
+stage "patches: generate the series from c/series ($mode)"
+git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
+if [ ! -d "$GEN" ]; then
+	info "creating worktree $GEN"
+	git -C "$TREE" worktree add -q --detach "$GEN" pristine
+fi
+cd "$GEN"
+git am --abort >/dev/null 2>&1 || true
+git checkout -q --detach pristine
+git reset -q --hard pristine
+git clean -q -fdx
+
+n=0
+for dir in "$SERIES"/[0-9][0-9]-*/; do
+	[ -d "$dir" ] || continue
+	n=$((n + 1))
+	slug=$(basename "$dir")
+	[ -f "$dir/changelog" ] || die "$slug: no changelog"
+	for d in "$dir"/*.diff; do
+		[ -e "$d" ] || continue
+		git apply --index "$d" || die "$slug: $(basename "$d") does not apply"
+	done
+	if [ -f "$dir/files" ]; then
+		while read -r src dest; do
+			case "$src" in "" | "#"*) continue ;; esac
+			[ -f "$TOP/$src" ] || die "$slug: no such file $src"
+			mkdir -p "$(dirname "$dest")"
+			cp "$TOP/$src" "$dest"
+			git add -f "$dest"
+		done <"$dir/files"
+	fi
+	git diff --cached --quiet && die "$slug: the patch is empty"
+	git commit -q -s -F "$dir/changelog"
+	info "$(git log --oneline -1 | cut -c9-80)"
+done
+
+out=$BUILD/patches.new
+rm -rf "$out"
+mkdir -p "$out"
+touch "$out/.keep"
+if [ $n -gt 0 ]; then
+	git format-patch -q --no-signature --cover-letter --base=pristine \
+		-o "$out" pristine..HEAD
+	cover=$(ls "$out"/0000-*.patch)
+	python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter"
+fi
+
+if [ "$mode" = --check ]; then
+	if ! diff -r -q "$TOP/patches" "$out" >/dev/null 2>&1; then
+		diff -r -u "$TOP/patches" "$out" | head -n 40 >&2
+		die "patches/ is stale: run 'make patches' and commit the result"
+	fi
+	info "patches/ matches its sources ($n patches)"
+else
+	rm -rf "$TOP/patches"
+	mkdir -p "$TOP/patches"
+	cp -a "$out"/. "$TOP/patches/"
+	info "wrote $n patches to patches/"
+fi

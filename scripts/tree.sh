@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Unpack Debian's linux-source into build/linux as a git repository whose
+# first commit is the pristine tree (tag "pristine").
+. "$(dirname "$0")/lib.sh"
+
+stage "tree: $LINUX_SOURCE_PKG"
+ver=$(dpkg-query -W -f='${Version}' $LINUX_SOURCE_PKG 2>/dev/null) ||
+	die "$LINUX_SOURCE_PKG is not installed (run make deps)"
+if [ "$ver" != "$LINUX_SOURCE_PIN" ]; then
+	printf 'warning: %s is %s, the tested version is %s\n' \
+		$LINUX_SOURCE_PKG "$ver" "$LINUX_SOURCE_PIN" >&2
+fi
+
+if [ -f "$BUILD/linux-source.version" ] && git -C "$TREE" rev-parse -q --verify pristine >/dev/null; then
+	info "present: $TREE ($(cat "$BUILD/linux-source.version"))"
+	exit 0
+fi
+
+tarball=/usr/src/linux-source-6.12.tar.xz
+rm -rf "$TREE" "$TREE.tmp"
+mkdir -p "$TREE.tmp"
+info "unpacking $tarball"
+tar -C "$TREE.tmp" --strip-components=1 -xf "$tarball"
+cd "$TREE.tmp"
+info "importing into git"
+git init -q -b pristine-base .
+git config user.name "sysvipc-chid"
+git config user.email "sysvipc-chid@localhost"
+git config core.autocrlf false
+git config gc.auto 0
+# Debian's .gitignore ignores everything at the top level: list the
+# tarball's files explicitly.  The commit is the tarball byte for byte; the
+# series generator adds its new files with "git add -f".
+tar -tf "$tarball" | sed -n 's|^linux-source-6.12/\(.*[^/]\)$|\1|p' |
+	git update-index --add --stdin
+n=$(git ls-files | wc -l)
+git commit -q -m "Linux $LINUX_SOURCE_PKG $ver (pristine)" \
+	-m "Imported from Debian's $LINUX_SOURCE_PKG $ver tarball, $n files."
+git tag -f pristine >/dev/null
+cd "$BUILD"
+mv "$TREE.tmp" "$TREE"
+echo "$ver" >"$BUILD/linux-source.version"
+info "pristine commit $(git -C "$TREE" rev-parse --short pristine), $n files, version $ver"

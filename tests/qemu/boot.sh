@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# boot.sh KERNEL SET [NAME [CMDLINE...]]: boot build/out/KERNEL with the SET
+# initramfs under QEMU (TCG, hard timeout), capture the serial console in
+# build/logs/NAME.log and judge it with parse.py.  Exits non-zero on any
+# failed or missing result, kernel splat or timeout.
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+kname=$1
+set_name=$2
+name=${3:-$kname-$set_name}
+shift $(($# < 3 ? $# : 3))
+extra="$*"
+kernel=$BUILD/out/$kname/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs/$set_name/initramfs.cpio.gz
+log=$BUILD/logs/$name.log
+timeout=${QEMU_TIMEOUT:-300}
+mkdir -p "$BUILD/logs"
+[ -f "$kernel" ] || die "no kernel $kernel"
+[ -f "$initrd" ] || die "no initramfs $initrd"
+
+stage "boot[$name]: qemu-system-x86_64 (TCG, -smp 2, timeout ${timeout} s) $extra"
+start=$(date +%s)
+rc=0
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=7 $extra" \
+	</dev/null >"$log" 2>&1 || rc=$?
+info "qemu exited with $rc after $(($(date +%s) - start)) s, log: ${log#"$TOP/"}"
+args=(--log "$log" --programs "$BUILD/initramfs/$set_name/root/tests/list")
+[ "$rc" -eq 124 ] && args+=(--timed-out)
+[ "$set_name" = demo ] && sed -n '/^chid-init: start/,/^chid-init: done/p' "$log"
+# The KUnit suites this kernel must report, derived from its configuration.
+suites=
+cfg=$BUILD/out/$kname/.config
+grep -q '^CONFIG_RUST_KERNEL_DOCTESTS=y' "$cfg" && suites+=" rust_doctests_kernel"
+grep -q '^CONFIG_SYSVIPC_CHID_KUNIT_TEST=y' "$cfg" && suites+=" ipc_chid"
+python3 "$TOP/tests/qemu/parse.py" "${args[@]}" --kunit "$suites"
