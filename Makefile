@@ -51,8 +51,10 @@ host-test:
 runner-test: kernel
 	$(call timed,$(T)/qemu/runner-test.sh,runner-test)
 
+# Two boots: the default ID layout, and the one of "ipcmni_extend".
 qemu-test: kernel initramfs
-	$(call timed,$(T)/qemu/boot.sh chid tests,qemu-test)
+	$(call timed,$(T)/qemu/boot.sh chid tests chid-tests,qemu-test)
+	$(call timed,$(T)/qemu/boot.sh chid tests chid-tests-extend ipcmni_extend,qemu-test-extend)
 
 test: deps host-test check-patches qemu-test runner-test
 	@echo; echo "==> make test: all stages passed"

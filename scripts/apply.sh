@@ -10,9 +10,12 @@ stage "apply: patches/ onto pristine $(cat "$BUILD/linux-source.version")"
 git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
 
 shopt -s nullglob
-patches=("$TOP"/patches/*.patch)
-# The cover letter carries no diff.
-patches=("${patches[@]/*0000-cover-letter.patch/}")
+patches=()
+for p in "$TOP"/patches/*.patch; do
+	# The cover letter carries no diff.
+	case "$p" in */0000-cover-letter.patch) continue ;; esac
+	patches+=("$p")
+done
 sum=$(cat "${patches[@]}" /dev/null | sha1sum | cut -c1-40)
 if [ -f "$STAMPS/apply" ] && [ "$(cat "$STAMPS/apply")" = "$sum" ] &&
 	[ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse -q --verify chid)" ]; then
@@ -29,7 +32,6 @@ git am --abort >/dev/null 2>&1 || true
 git checkout -q --detach pristine
 git reset -q --hard pristine
 for p in "${patches[@]}"; do
-	[ -n "$p" ] || continue
 	info "git am $(basename "$p")"
 	git am -q --keep-cr "$p" >/dev/null 2>&1 || {
 		git am --abort >/dev/null 2>&1 || true

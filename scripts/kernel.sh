@@ -52,9 +52,11 @@ stage "kernel[$name]: make LLVM=1 bzImage"
 start=$(date +%s)
 kmake "$out" bzImage >"$out/build.log" 2>&1 &
 pid=$!
+next=$((start + 30))
 while kill -0 $pid 2>/dev/null; do
 	sleep 1
-	if [ $((($(date +%s) - start) % 30)) -eq 0 ]; then
+	if [ "$(date +%s)" -ge $next ]; then
+		next=$((next + 30))
 		info "... $(($(date +%s) - start)) s, $(grep -cE '^ *(CC|RUSTC|LD|AR|AS) ' "$out/build.log") objects"
 	fi
 done

@@ -10,7 +10,9 @@
 #   changelog   subject line, blank line, body (Signed-off-by is added)
 #   *.diff      edits of existing files, applied with "git apply"
 #   files       "SOURCE DEST" lines: whole files of this repository
-#               (rust/, c/, tests/, Kconfig) copied to DEST in the tree
+#               (rust/, c/, tests/) copied to DEST in the tree;
+#               "kconfig SOURCE ENTRY DEST AFTER" inserts the entry ENTRY of
+#               the Kconfig file SOURCE into DEST after the entry AFTER
 # c/series/cover-letter holds the cover letter: subject, blank line, body.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,11 +50,18 @@ for dir in "$SERIES"/[0-9][0-9]-*/; do
 		git apply --index "$d" || die "$slug: $(basename "$d") does not apply"
 	done
 	if [ -f "$dir/files" ]; then
-		while read -r src dest; do
+		while read -r src dest rest; do
 			case "$src" in "" | "#"*) continue ;; esac
-			[ -f "$TOP/$src" ] || die "$slug: no such file $src"
-			mkdir -p "$(dirname "$dest")"
-			cp "$TOP/$src" "$dest"
+			if [ "$src" = kconfig ]; then
+				# kconfig SOURCE ENTRY DEST AFTER
+				read -r src entry dest after <<<"$dest $rest"
+				python3 "$TOP/scripts/kconfig-insert.py" "$TOP/$src" "$entry" "$dest" "$after" ||
+					die "$slug: cannot insert $entry after $after in $dest"
+			else
+				[ -f "$TOP/$src" ] || die "$slug: no such file $src"
+				mkdir -p "$(dirname "$dest")"
+				cp "$TOP/$src" "$dest"
+			fi
 			git add -f "$dest"
 		done <"$dir/files"
 	fi

@@ -43,11 +43,17 @@ tests)
 	build_selftests
 	;;
 demo)
-	for src in "$TOP"/tests/demo/*.c; do
-		[ -e "$src" ] || continue
-		p=$(basename "$src" .c)
-		gcc -static -O2 -Wall -isystem "$out/usr/include" -o "$root/tests/$p" "$src" ||
-			die "demo $p did not build"
+	for src in "$TOP"/tests/demo/*; do
+		p=$(basename "$src")
+		case "$p" in
+		*.c)
+			p=${p%.c}
+			gcc -static -O2 -Wall -isystem "$out/usr/include" -o "$root/tests/$p" "$src" ||
+				die "demo $p did not build"
+			;;
+		*.sh) install -m 755 "$src" "$root/tests/$p" ;;
+		*) continue ;;
+		esac
 		echo "$p" >>"$root/tests/list"
 	done
 	;;

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Changing the ID of a System V IPC object: the IDR side of `ipc_chid()`.
+//!
+//! `ipc_chid()` (`ipc/util.c`) takes `ids->rwsem` for writing and calls
+//! [`ipc_chid_find`], which applies the rules of [`kernel::ipc_chid`] to the
+//! IDR and names the objects involved. It locks them, runs the type's
+//! checks, and calls [`ipc_chid_commit`] inside the write section of
+//! `ids->chid_seq`, which changes the IDR and the IDs.
+//!
+//! Lookups run concurrently without locks (`ipc_obtain_object_check()`):
+//! they find an object by slot, then compare its whole `id`. The commit
+//! publishes every new ID with one store, after the object is in its new
+//! slot and before it leaves the old one, so a lookup only ever finds an
+//! object at an ID it holds. A lookup that fails while a change is in
+//! flight waits for `ids->chid_seq` and looks again.
+
+use core::ptr;
+use kernel::bindings;
+use kernel::error::code::{EEXIST, EINVAL, ENOSPC, ERANGE};
+use kernel::ffi::{c_int, c_uint, c_ulong};
+use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, Table};
+
+type Perm = bindings::kern_ipc_perm;
+
+/// An index or sequence number as the IDR's `unsigned long`.
+fn slot(n: u32) -> c_ulong {
+    // Lossless: `unsigned long` has at least 32 bits.
+    n as c_ulong
+}
+
+/// The IDs of one IPC type of a namespace, with `rwsem` held for writing.
+struct Ids(*mut bindings::ipc_ids);
+
+impl Ids {
+    fn idr(&self) -> *mut bindings::idr {
+        // SAFETY: `self.0` points to a live `struct ipc_ids` (the contract
+        // of the entry points); this only computes a field address.
+        unsafe { &raw mut (*self.0).ipcs_idr }
+    }
+
+    /// The object in slot `index`, or null.
+    fn find(&self, index: u32) -> *mut Perm {
+        // SAFETY: the IDR is live, and `rwsem` held for writing keeps it
+        // from changing under the lookup.
+        unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
+    }
+
+    /// Keeps `max_idx` the highest slot in use after `index` was emptied,
+    /// as `ipc_rmid()` does.
+    fn forget(&self, index: u32) {
+        // SAFETY: `rwsem` held for writing protects `max_idx`.
+        let max = unsafe { (*self.0).max_idx };
+        if u32::try_from(max).ok() != Some(index) {
+            return;
+        }
+        let mut top = index;
+        while let Some(below) = top.checked_sub(1) {
+            top = below;
+            if !self.find(top).is_null() {
+                self.set_max(top);
+                return;
+            }
+        }
+        // SAFETY: as above.
+        unsafe { (*self.0).max_idx = -1 };
+    }
+
+    /// Raises `max_idx` to `index` if it is below.
+    fn took(&self, index: u32) {
+        // SAFETY: `rwsem` held for writing protects `max_idx`.
+        let max = unsafe { (*self.0).max_idx };
+        if i64::from(max) < i64::from(index) {
+            self.set_max(index);
+        }
+    }
+
+    fn set_max(&self, index: u32) {
+        if let Ok(max) = c_int::try_from(index) {
+            // SAFETY: `rwsem` held for writing protects `max_idx`.
+            unsafe { (*self.0).max_idx = max };
+        }
+    }
+}
+
+impl Table for Ids {
+    fn seq_at(&self, index: u32) -> Option<u32> {
+        let perm = self.find(index);
+        if perm.is_null() {
+            return None;
+        }
+        // SAFETY: objects in the IDR are live while `rwsem` is held for
+        // writing (removal needs it), and `seq` only changes under it.
+        u32::try_from(unsafe { (*perm).seq }).ok()
+    }
+}
+
+fn errno(e: ChidError) -> c_int {
+    match e {
+        ChidError::Invalid => EINVAL,
+        ChidError::OutOfRange => ERANGE,
+        ChidError::Exists => EEXIST,
+    }
+    .to_errno()
+}
+
+/// # Safety
+///
+/// `layout` must be valid for reads.
+unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout, c_int> {
+    // SAFETY: the caller guarantees that `layout` is valid for reads.
+    let l = unsafe { &*layout };
+    Layout::new(l.seq_shift, l.mni, l.seq_max).ok_or(EINVAL.to_errno())
+}
+
+/// Applies the rules to a change of `id` into `newid` and names the objects.
+///
+/// Returns `IPC_CHID_KEEP`, `IPC_CHID_RESEQ`, `IPC_CHID_MOVE` or
+/// `IPC_CHID_SWAP`, with the object at `id` in `*objp` and, for a swap, the
+/// holder of `newid`'s slot in `*otherp` (null otherwise); or `-EINVAL`,
+/// `-ERANGE` or `-EEXIST` as `ipc_chid()` documents. Changes nothing.
+///
+/// # Safety
+///
+/// `ids` must point to a live `struct ipc_ids` whose `rwsem` the caller holds
+/// for writing, `layout` must be valid for reads, and `objp` and `otherp`
+/// valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn ipc_chid_find(
+    ids: *mut bindings::ipc_ids,
+    layout: *const bindings::ipc_chid_layout,
+    id: c_int,
+    newid: c_int,
+    flags: c_uint,
+    objp: *mut *mut Perm,
+    otherp: *mut *mut Perm,
+) -> c_int {
+    // SAFETY: the caller guarantees that `layout` is valid for reads.
+    let layout = match unsafe { self::layout(layout) } {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let ids = Ids(ids);
+    let change = match decide(&ids, &layout, id, newid, flags) {
+        Ok(c) => c,
+        Err(e) => return errno(e),
+    };
+    let (other, action) = match change.action {
+        Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
+        Action::Reseq => (ptr::null_mut(), bindings::IPC_CHID_RESEQ),
+        Action::Move => (ptr::null_mut(), bindings::IPC_CHID_MOVE),
+        Action::Exchange => (ids.find(change.to.index), bindings::IPC_CHID_SWAP),
+    };
+    // SAFETY: the caller guarantees that both are valid for writes.
+    unsafe {
+        *objp = ids.find(change.from.index);
+        *otherp = other;
+    }
+    c_int::try_from(action).unwrap_or(EINVAL.to_errno())
+}
+
+/// Publishes the new ID of `perm` (and its sequence number) for lockless
+/// lookups.
+///
+/// # Safety
+///
+/// `perm` must be a live object that the caller has locked.
+unsafe fn publish(perm: *mut Perm, id: Id, raw: c_int) {
+    // SAFETY: the caller guarantees that `perm` is live and locked; lockless
+    // readers read `id` with READ_ONCE(), hence the volatile store.
+    unsafe {
+        (*perm).seq = slot(id.seq);
+        ptr::write_volatile(&raw mut (*perm).id, raw);
+    }
+}
+
+/// Carries out the change [`ipc_chid_find`] found, for `obj` locked: moves it
+/// to `newid` (also within its own slot), or exchanges it with `other`.
+///
+/// Returns 0 or a negative errno; on error nothing changed.
+///
+/// # Safety
+///
+/// As for [`ipc_chid_find`], and `obj` (and `other`, unless null) must be the
+/// objects it returned for `newid`, locked by the caller, with
+/// `idr_preload()` in effect and `ids->chid_seq` in a write section.
+#[no_mangle]
+pub unsafe extern "C" fn ipc_chid_commit(
+    ids: *mut bindings::ipc_ids,
+    layout: *const bindings::ipc_chid_layout,
+    obj: *mut Perm,
+    other: *mut Perm,
+    newid: c_int,
+) -> c_int {
+    // SAFETY: the caller guarantees that `layout` is valid for reads.
+    let layout = match unsafe { self::layout(layout) } {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let ids = Ids(ids);
+    // SAFETY: `obj` is live and locked.
+    let oldid = unsafe { (*obj).id };
+    let (from, to) = match (layout.decode(oldid), layout.decode(newid)) {
+        (Ok(f), Ok(t)) => (f, t),
+        _ => return ERANGE.to_errno(),
+    };
+    if ids.find(from.index) != obj {
+        return EINVAL.to_errno();
+    }
+
+    if to.index == from.index {
+        // SAFETY: `obj` is live and locked.
+        unsafe { publish(obj, to, newid) };
+        return 0;
+    }
+
+    if other.is_null() {
+        // SAFETY: the caller guarantees the contracts of each helper.
+        return unsafe { move_to(&ids, obj, from, to, newid) };
+    }
+
+    if ids.find(to.index) != other {
+        return EINVAL.to_errno();
+    }
+    // The holder of `newid`'s slot gets the old ID of `obj`. Between the two
+    // replacements both slots show `obj`, whose ID is still the old one:
+    // lookups of the new ID fail until the stores below and retry.
+    let idr = ids.idr();
+    // SAFETY: both slots are allocated (checked above) and `rwsem` is held
+    // for writing; idr_replace() cannot fail for an allocated slot.
+    unsafe {
+        bindings::idr_replace(idr, obj.cast(), slot(to.index));
+        bindings::idr_replace(idr, other.cast(), slot(from.index));
+    }
+    // SAFETY: `obj` and `other` are live and locked.
+    unsafe {
+        publish(obj, to, newid);
+        publish(other, from, oldid);
+    }
+    0
+}
+
+/// Moves `obj` from slot `from` to the free slot `to`.
+///
+/// # Safety
+///
+/// As for [`ipc_chid_commit`], with `to.index` free.
+unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> c_int {
+    let (Ok(start), Some(end)) = (c_int::try_from(to.index), to.index.checked_add(1)) else {
+        return ERANGE.to_errno();
+    };
+    let Ok(end) = c_int::try_from(end) else {
+        return ERANGE.to_errno();
+    };
+    // Publish at the new slot first: a lookup of the new ID finds `obj` with
+    // its old ID and retries, a lookup of the old ID still succeeds.
+    // SAFETY: the IDR is live, `rwsem` is held for writing and the caller
+    // preloaded the IDR, so GFP_NOWAIT suffices.
+    let got =
+        unsafe { bindings::idr_alloc(ids.idr(), obj.cast(), start, end, bindings::GFP_NOWAIT) };
+    if got != start {
+        return if got < 0 { got } else { ENOSPC.to_errno() };
+    }
+    ids.took(to.index);
+    // SAFETY: `obj` is live and locked.
+    unsafe { publish(obj, to, newid) };
+    // SAFETY: the slot `from` holds `obj` (checked by the caller).
+    unsafe { bindings::idr_remove(ids.idr(), slot(from.index)) };
+    ids.forget(from.index);
+    0
+}
