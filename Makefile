@@ -11,7 +11,8 @@ S := scripts
 T := tests
 
 .PHONY: all run test deps tree apply patches check-patches kernel initramfs \
-	qemu-test host-test runner-test demo clean distclean help
+	qemu-test qemu-test-n kernel-n host-test runner-test demo clean \
+	distclean help
 
 all: help
 
@@ -40,12 +41,16 @@ check-patches: tree
 	$(call timed,$(S)/mkpatches.sh --check,check-patches)
 
 kernel: apply
-	$(call timed,$(S)/kernel.sh chid,kernel)
+	$(call timed,$(S)/kernel.sh chid-y,kernel)
 
-initramfs: apply
-	$(call timed,$(T)/qemu/initramfs.sh chid tests,initramfs)
+# The same series with CONFIG_SYSVIPC_CHID=n.
+kernel-n: apply
+	$(call timed,$(S)/kernel.sh chid-n,kernel-n)
 
-host-test:
+initramfs: kernel
+	$(call timed,$(T)/qemu/initramfs.sh chid-y tests,initramfs)
+
+host-test: tree
 	$(call timed,$(T)/host-test.sh,host-test)
 
 runner-test: kernel
@@ -53,15 +58,19 @@ runner-test: kernel
 
 # Two boots: the default ID layout, and the one of "ipcmni_extend".
 qemu-test: kernel initramfs
-	$(call timed,$(T)/qemu/boot.sh chid tests chid-tests,qemu-test)
-	$(call timed,$(T)/qemu/boot.sh chid tests chid-tests-extend ipcmni_extend,qemu-test-extend)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y,qemu-test)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend,qemu-test-extend)
 
-test: deps host-test check-patches qemu-test runner-test
+qemu-test-n: kernel-n
+	$(call timed,$(T)/qemu/initramfs.sh chid-n nochid,initramfs-n)
+	$(call timed,$(T)/qemu/boot.sh chid-n nochid chid-n,qemu-test-n)
+
+test: deps host-test check-patches qemu-test qemu-test-n runner-test
 	@echo; echo "==> make test: all stages passed"
 
 demo: kernel
-	$(call timed,$(T)/qemu/initramfs.sh chid demo,initramfs-demo)
-	$(call timed,$(T)/qemu/boot.sh chid demo,demo)
+	$(call timed,$(T)/qemu/initramfs.sh chid-y demo,initramfs-demo)
+	$(call timed,$(T)/qemu/boot.sh chid-y demo,demo)
 
 run: deps tree apply kernel demo
 

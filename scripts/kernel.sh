@@ -1,13 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernel.sh NAME [FRAGMENT...]: configure (tinyconfig + tests/config/qemu.config
-# + the extra fragments) and build bzImage with LLVM=1 into build/out/NAME.
+# kernel.sh NAME: configure (tinyconfig + tests/config/qemu.config +
+# tests/config/NAME.config) and build bzImage with LLVM=1 into build/out/NAME.
 . "$(dirname "$0")/lib.sh"
 
 name=$1
-shift
 out=$BUILD/out/$name
-frags=("$TOP/tests/config/qemu.config" "$@")
+frags=("$TOP/tests/config/qemu.config" "$TOP/tests/config/$name.config")
 mkdir -p "$out"
 
 stage "kernel[$name]: configure"

@@ -12,7 +12,26 @@ if [ "$ver" != "$LINUX_SOURCE_PIN" ]; then
 		$LINUX_SOURCE_PKG "$ver" "$LINUX_SOURCE_PIN" >&2
 fi
 
+# The pristine commit is the same on every machine for the same tarball, so
+# that the generated patches (their base-commit and From lines) are too.
+pristine_commit() {
+	local tree=$1 n
+	n=$(git ls-tree -r "$tree" | wc -l)
+	GIT_AUTHOR_NAME=linux-source GIT_AUTHOR_EMAIL=linux-source@localhost \
+		GIT_COMMITTER_NAME=linux-source GIT_COMMITTER_EMAIL=linux-source@localhost \
+		GIT_AUTHOR_DATE="2000-01-01T00:00:00+00:00" GIT_COMMITTER_DATE="2000-01-01T00:00:00+00:00" \
+		git commit-tree "$tree" \
+		-m "Linux $LINUX_SOURCE_PKG $ver (pristine)" \
+		-m "Imported from Debian's $LINUX_SOURCE_PKG $ver tarball, $n files."
+}
+
 if [ -f "$BUILD/linux-source.version" ] && git -C "$TREE" rev-parse -q --verify pristine >/dev/null; then
+	cd "$TREE"
+	want=$(pristine_commit "$(git rev-parse 'pristine^{tree}')")
+	if [ "$(git rev-parse 'pristine^{commit}')" != "$want" ]; then
+		git tag -f pristine "$want" >/dev/null
+		info "pristine commit made reproducible: $(git -C "$TREE" rev-parse --short pristine)"
+	fi
 	info "present: $TREE ($(cat "$BUILD/linux-source.version"))"
 	exit 0
 fi
@@ -34,11 +53,9 @@ git config gc.auto 0
 # series generator adds its new files with "git add -f".
 tar -tf "$tarball" | sed -n 's|^linux-source-6.12/\(.*[^/]\)$|\1|p' |
 	git update-index --add --stdin
-n=$(git ls-files | wc -l)
-git commit -q -m "Linux $LINUX_SOURCE_PKG $ver (pristine)" \
-	-m "Imported from Debian's $LINUX_SOURCE_PKG $ver tarball, $n files."
-git tag -f pristine >/dev/null
+git tag -f pristine "$(pristine_commit "$(git write-tree)")" >/dev/null
+git checkout -q pristine
 cd "$BUILD"
 mv "$TREE.tmp" "$TREE"
 echo "$ver" >"$BUILD/linux-source.version"
-info "pristine commit $(git -C "$TREE" rev-parse --short pristine), $n files, version $ver"
+info "pristine commit $(git -C "$TREE" rev-parse --short pristine), version $ver"

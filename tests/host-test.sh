@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Host tests of the Rust core: the rules and the planner (cargo test, with
-# property tests), formatting and clippy of the host crate.
+# Host tests of the Rust core: the rules and the restore planner, and the
+# kernel side (ipc/chid.rs) against the kernel's own IDR built from the
+# tree (cargo test, with property tests); formatting and clippy.
 . "$(dirname "$0")/../scripts/lib.sh"
 
 cd "$TOP/rust"
 # The host crate is built by the machine's default cargo toolchain.
 export PATH=$HOME/.cargo/bin:$PATH
+export KERNEL_TREE=$TREE LIBCLANG_PATH=/usr/lib/llvm-19/lib
+args=(--features kernel-idr --target-dir "$BUILD/host")
 stage "host-test: cargo fmt --check"
 cargo fmt --check
 stage "host-test: cargo clippy"
-cargo clippy -q --all-targets --target-dir "$BUILD/host" -- -D warnings
-stage "host-test: cargo test"
-cargo test -q --target-dir "$BUILD/host" 2>&1 | grep -vE '^$|^running 0 tests'
+cargo clippy -q --all-targets "${args[@]}" -- -D warnings
+stage "host-test: cargo test (rules, planner, ipc/chid.rs on the kernel's IDR)"
+cargo test -q "${args[@]}" 2>&1 | grep -vE '^$|^running 0 tests'

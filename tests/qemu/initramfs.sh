@@ -3,7 +3,9 @@
 # initramfs.sh KERNEL SET: build build/initramfs/SET.cpio.gz: busybox-static,
 # the statically linked programs of SET and an /init that runs them, each
 # framed by markers that boot.sh parses, then powers off.
-#   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc
+#   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc,
+#              and setid again as a 32-bit program (compat and ipc() paths)
+#   SET=nochid msgque, and the check that IPC_SETID is EINVAL (tests/nochid)
 #   SET=demo   the demo of tests/demo
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -32,15 +34,32 @@ build_selftests() {
 		{ cat "$dir/build.log" >&2; die "selftests/ipc did not build"; }
 	local p
 	for p in $(find "$dir/ipc" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort); do
+		[ -z "${1:-}" ] || [ "$p" = "$1" ] || continue
 		cp "$dir/ipc/$p" "$root/tests/$p"
 		echo "$p" >>"$root/tests/list"
 	done
+}
+
+# The 32-bit build of a selftest: the kernel's compat entry points.
+build_32() {
+	local src=$TREE/tools/testing/selftests/ipc/$1.c
+	[ -f "$src" ] || return 0
+	gcc -m32 -static -O2 -Wall -isystem "$out/usr/include" -o "$root/tests/$1_32" "$src" \
+		>>"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; die "$1 (32-bit) did not build"; }
+	echo "$1_32" >>"$root/tests/list"
 }
 
 : >"$root/tests/list"
 case "$set_name" in
 tests)
 	build_selftests
+	build_32 setid
+	;;
+nochid)
+	build_selftests msgque
+	gcc -static -O2 -Wall -o "$root/tests/setid-disabled" "$TOP/tests/nochid/setid-disabled.c" ||
+		die "setid-disabled did not build"
+	echo setid-disabled >>"$root/tests/list"
 	;;
 demo)
 	for src in "$TOP"/tests/demo/*; do

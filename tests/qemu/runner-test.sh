@@ -9,8 +9,8 @@ stage "runner-test: log judge"
 python3 "$TOP/tests/qemu/test_parse.py" 2>&1 | tail -n 3
 
 stage "runner-test: a boot with a failing program must fail"
-"$TOP/tests/qemu/initramfs.sh" chid fail >/dev/null
-if "$TOP/tests/qemu/boot.sh" chid fail runner-fail >"$BUILD/logs/runner-fail.out" 2>&1; then
+"$TOP/tests/qemu/initramfs.sh" chid-y fail >/dev/null
+if "$TOP/tests/qemu/boot.sh" chid-y fail runner-fail >"$BUILD/logs/runner-fail.out" 2>&1; then
 	cat "$BUILD/logs/runner-fail.out"
 	die "boot.sh passed a boot whose program failed"
 fi

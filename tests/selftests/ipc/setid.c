@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of IPC_SETID: changing the ID of System V message queues, semaphore
+ * sets and shared memory segments, and trading IDs between two of them.
+ *
+ * Every test runs in a fresh IPC namespace. IDs are built from the layout
+ * the kernel was booted with ("ipcmni_extend" or not). The system calls are
+ * made directly, so that the C library does not filter the new command;
+ * where the multiplexed ipc() call exists (32-bit x86), it is used.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+
+/*
+ * From <linux/ipc.h>, which cannot be included together with the C
+ * library's <sys/ipc.h>.
+ */
+#ifndef IPC_SETID
+#define IPC_SETID 4
+#define IPC_SETID_EXCHANGE 0x1
+struct ipc_setid {
+	int newid;
+	unsigned int flags;
+};
+#endif
+#ifndef IPC_64
+#define IPC_64 0x0100
+#endif
+#define SEMCTL 3
+#define MSGCTL 14
+#define SHMCTL 24
+
+enum kind { MSG, SEM, SHM };
+static const char *const kind_name[] = { "msg", "sem", "shm" };
+
+static int seq_shift(void)
+{
+	static int shift;
+	char buf[4096] = "";
+	FILE *f;
+
+	if (shift)
+		return shift;
+	f = fopen("/proc/cmdline", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	shift = strstr(buf, "ipcmni_extend") ? 24 : 15;
+	return shift;
+}
+
+static int mkid(int idx, int seq)
+{
+	return (seq << seq_shift()) | idx;
+}
+
+static int idx_of(int id)
+{
+	return id & ((1 << seq_shift()) - 1);
+}
+
+static int seq_of(int id)
+{
+	return id >> seq_shift();
+}
+
+/* The raw ctl system calls: 0 or -errno. */
+static long ctl(enum kind k, int id, int cmd, void *arg)
+{
+	long r;
+
+#ifdef SYS_ipc
+	static const int ipc_call[] = { MSGCTL, SEMCTL, SHMCTL };
+
+	/* ipc(MSGCTL, id, cmd, 0, ptr); semctl takes a pointer to the arg. */
+	if (k == SEM)
+		r = syscall(SYS_ipc, ipc_call[k], id, 0, cmd, &arg);
+	else
+		r = syscall(SYS_ipc, ipc_call[k], id, cmd, 0, arg);
+#else
+	switch (k) {
+	case MSG:
+		r = syscall(SYS_msgctl, id, cmd, arg);
+		break;
+	case SEM:
+		r = syscall(SYS_semctl, id, 0, cmd, arg);
+		break;
+	default:
+		r = syscall(SYS_shmctl, id, cmd, arg);
+		break;
+	}
+#endif
+	return r < 0 ? -errno : r;
+}
+
+static long setid(enum kind k, int id, int newid, unsigned int flags)
+{
+	struct ipc_setid arg = { .newid = newid, .flags = flags };
+
+	return ctl(k, id, IPC_SETID, &arg);
+}
+
+static int get(enum kind k, key_t key, int flags)
+{
+	switch (k) {
+	case MSG:
+		return msgget(key, flags);
+	case SEM:
+		return semget(key, 3, flags);
+	default:
+		return shmget(key, 3 * 4096, flags);
+	}
+}
+
+static int create(enum kind k, key_t key)
+{
+	return get(k, key, IPC_CREAT | IPC_EXCL | 0666);
+}
+
+/* The ID that IPC_STAT-by-index (*_STAT) reports for a slot, or -errno. */
+static long stat_index(enum kind k, int idx)
+{
+	static const int cmd[] = { MSG_STAT, SEM_STAT, SHM_STAT };
+	char buf[512];
+	union semun {
+		void *buf;
+	} arg = { .buf = buf };
+
+	if (k == SEM)
+		return ctl(k, idx, cmd[k], arg.buf);
+	return ctl(k, idx, cmd[k], buf);
+}
+
+/* "key:id" of every object, as /proc/sysvipc shows them. */
+static void snapshot(enum kind k, char *out, size_t size)
+{
+	char path[64], line[512], *p = out;
+	FILE *f;
+	int key, id;
+
+	snprintf(path, sizeof(path), "/proc/sysvipc/%s", kind_name[k]);
+	out[0] = 0;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %d", &key, &id) != 2)
+			continue;
+		p += snprintf(p, size - (p - out), "%d:%d ", key, id);
+	}
+	fclose(f);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The IDs in use, sorted; returns how many. */
+static int id_set(enum kind k, int *ids, int max)
+{
+	char buf[16384], *p = buf;
+	int n = 0, key, id, len;
+
+	snapshot(k, buf, sizeof(buf));
+	while (n < max && sscanf(p, "%d:%d %n", &key, &id, &len) == 2) {
+		ids[n++] = id;
+		p += len;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_int);
+	return n;
+}
+
+FIXTURE(ns) {
+	int unused;
+};
+
+FIXTURE_SETUP(ns)
+{
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+}
+
+/* The kernel has the command: a plain move succeeds. */
+TEST_F(ns, supported)
+{
+	int id = create(MSG, 1);
+
+	ASSERT_GE(id, 0);
+	TH_LOG("ID layout: seq << %d | index", seq_shift());
+	if (setid(MSG, id, mkid(1, 0), 0) == -EINVAL)
+		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
+	ASSERT_EQ(mkid(1, 0), get(MSG, 1, 0));
+}
+
+TEST_F(ns, move_each_type)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int id = create(k, 100 + k), newid = mkid(77, 3);
+
+		ASSERT_GE(id, 0);
+		ASSERT_EQ(0, setid(k, id, newid, 0)) TH_LOG("%s", kind_name[k]);
+		EXPECT_EQ(newid, get(k, 100 + k, 0));
+		EXPECT_EQ(newid, stat_index(k, 77));
+		EXPECT_EQ(-EINVAL, stat_index(k, idx_of(id)));
+		EXPECT_EQ(-EINVAL, setid(k, id, mkid(5, 0), 0));
+		/* newid == id is a successful no-op. */
+		EXPECT_EQ(0, setid(k, newid, newid, 0));
+		EXPECT_EQ(0, setid(k, newid, newid, IPC_SETID_EXCHANGE));
+		EXPECT_EQ(newid, get(k, 100 + k, 0));
+	}
+}
+
+TEST_F(ns, errors_change_nothing)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int a = create(k, 10), b = create(k, 11);
+		int stale = mkid(idx_of(a), seq_of(a) + 1);
+		char before[256], after[256];
+
+		ASSERT_GE(a, 0);
+		ASSERT_GE(b, 0);
+		snapshot(k, before, sizeof(before));
+		/* No object at the ID: a free slot, a stale seq, negative. */
+		EXPECT_EQ(-EINVAL, setid(k, mkid(99, 0), mkid(50, 0), 0));
+		EXPECT_EQ(-EINVAL, setid(k, stale, mkid(50, 0), 0));
+		EXPECT_EQ(-EINVAL, setid(k, -1, mkid(50, 0), 0));
+		/* Unknown flags. */
+		EXPECT_EQ(-EINVAL, setid(k, a, mkid(50, 0), 2));
+		EXPECT_EQ(-EINVAL, setid(k, a, mkid(50, 0), 0x80000000));
+		/* Outside the ID space. */
+		EXPECT_EQ(-ERANGE, setid(k, a, -1, 0));
+		EXPECT_EQ(-ERANGE, setid(k, a, -2147483647 - 1, IPC_SETID_EXCHANGE));
+		/* A held slot, also with another sequence number. */
+		EXPECT_EQ(-EEXIST, setid(k, a, b, 0));
+		EXPECT_EQ(-EEXIST, setid(k, a, mkid(idx_of(b), seq_of(b) + 2), 0));
+		/* A bad argument pointer. */
+		EXPECT_EQ(-EFAULT, ctl(k, a, IPC_SETID, (void *)8));
+		snapshot(k, after, sizeof(after));
+		EXPECT_STREQ(before, after) TH_LOG("%s", kind_name[k]);
+		EXPECT_EQ(a, get(k, 10, 0));
+		EXPECT_EQ(b, get(k, 11, 0));
+	}
+}
+
+/* IPC_64 in cmd is treated as for IPC_STAT. */
+TEST_F(ns, ipc64_flag_like_other_commands)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		char buf[512];
+		int id = create(k, 20);
+		long st, r;
+
+		ASSERT_GE(id, 0);
+		st = ctl(k, id, IPC_STAT | IPC_64, buf);
+		r = ctl(k, id, IPC_SETID | IPC_64,
+			&(struct ipc_setid){ .newid = mkid(30, 1) });
+		EXPECT_EQ(st == 0, r == 0)
+			TH_LOG("IPC_STAT|IPC_64 %ld, IPC_SETID|IPC_64 %ld", st, r);
+		if (r == 0)
+			EXPECT_EQ(mkid(30, 1), get(k, 20, 0));
+	}
+}
+
+TEST_F(ns, exchange_each_type)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int a = create(k, 1), b = create(k, 2);
+		/* A gets B's slot with another sequence number. */
+		int newid = mkid(idx_of(b), seq_of(b) + 7);
+
+		ASSERT_GE(a, 0);
+		ASSERT_GE(b, 0);
+		ASSERT_EQ(0, setid(k, a, newid, IPC_SETID_EXCHANGE));
+		EXPECT_EQ(newid, get(k, 1, 0));
+		EXPECT_EQ(a, get(k, 2, 0));
+		EXPECT_EQ(-EINVAL, stat_index(k, 99));
+		/* An exchange with a free slot is a move. */
+		ASSERT_EQ(0, setid(k, newid, mkid(99, 0), IPC_SETID_EXCHANGE));
+		EXPECT_EQ(mkid(99, 0), get(k, 1, 0));
+		EXPECT_EQ(a, get(k, 2, 0));
+	}
+}
+
+TEST_F(ns, three_cycle_with_exchanges)
+{
+	int id[3], key;
+
+	for (key = 0; key < 3; key++)
+		ASSERT_LE(0, id[key] = create(MSG, 40 + key));
+	/* Rotate: 0 takes 1's ID, 1 takes 2's, 2 takes 0's. */
+	ASSERT_EQ(0, setid(MSG, id[0], id[1], IPC_SETID_EXCHANGE));
+	ASSERT_EQ(0, setid(MSG, id[0], id[2], IPC_SETID_EXCHANGE));
+	EXPECT_EQ(id[1], get(MSG, 40, 0));
+	EXPECT_EQ(id[2], get(MSG, 41, 0));
+	EXPECT_EQ(id[0], get(MSG, 42, 0));
+}
+
+struct msgbuf_big {
+	long mtype;
+	char mtext[4096];
+};
+
+/* 100 queues trade IDs by a random permutation, with exchanges only. */
+TEST_F(ns, permutation_of_100)
+{
+	enum { N = 100 };
+	int cur[N], want[N], perm[N], before[N], after[N], i, j, calls = 0;
+	struct msgbuf_big m;
+
+	srand(12345);
+	for (i = 0; i < N; i++) {
+		ASSERT_LE(0, cur[i] = create(MSG, 1000 + i));
+		m.mtype = 1;
+		snprintf(m.mtext, sizeof(m.mtext), "queue %d", i);
+		ASSERT_EQ(0, msgsnd(cur[i], &m, strlen(m.mtext) + 1, 0));
+		perm[i] = i;
+	}
+	for (i = N - 1; i > 0; i--) {
+		int r = rand() % (i + 1), t = perm[i];
+
+		perm[i] = perm[r];
+		perm[r] = t;
+	}
+	for (i = 0; i < N; i++)
+		want[i] = cur[perm[i]];
+	/* The IDs in use are the same set before and after. */
+	ASSERT_EQ(N, id_set(MSG, before, N));
+	for (i = 0; i < N; i++) {
+		while (cur[i] != want[i]) {
+			for (j = 0; cur[j] != want[i]; j++)
+				;
+			ASSERT_EQ(0, setid(MSG, cur[i], want[i], IPC_SETID_EXCHANGE));
+			cur[j] = cur[i];
+			cur[i] = want[i];
+			calls++;
+		}
+	}
+	EXPECT_GT(N, calls);
+	ASSERT_EQ(N, id_set(MSG, after, N));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	for (i = 0; i < N; i++) {
+		char text[32];
+
+		EXPECT_EQ(want[i], get(MSG, 1000 + i, 0));
+		snprintf(text, sizeof(text), "queue %d", i);
+		EXPECT_EQ((long)strlen(text) + 1,
+			  msgrcv(want[i], &m, sizeof(m.mtext), 0, IPC_NOWAIT));
+		EXPECT_STREQ(text, m.mtext);
+	}
+}
+
+TEST_F(ns, messages_survive)
+{
+	static const size_t size[] = { 1, 100, 4000 };
+	struct msgbuf_big m;
+	int id = create(MSG, 5), newid = mkid(12, 9), t;
+	struct msqid_ds ds;
+
+	ASSERT_GE(id, 0);
+	for (t = 0; t < 3; t++) {
+		m.mtype = t + 1;
+		memset(m.mtext, 'a' + t, size[t]);
+		ASSERT_EQ(0, msgsnd(id, &m, size[t], 0));
+	}
+	ASSERT_EQ(0, setid(MSG, id, newid, 0));
+	ASSERT_EQ(0, msgctl(newid, IPC_STAT, &ds));
+	EXPECT_EQ(3, ds.msg_qnum);
+	EXPECT_EQ(5, ds.msg_perm.__key);
+	EXPECT_EQ(0666, ds.msg_perm.mode & 0777);
+	/* Received by type, out of order. */
+	for (t = 2; t >= 0; t--) {
+		EXPECT_EQ((long)size[t], msgrcv(newid, &m, sizeof(m.mtext), t + 1, IPC_NOWAIT));
+		EXPECT_EQ(t + 1, m.mtype);
+		EXPECT_EQ('a' + t, m.mtext[size[t] - 1]);
+	}
+}
+
+static int wait_blocked(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 500; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		p = strrchr(buf, ')');
+		if (p && p[2] == 'S')
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* A receiver blocked before the change gets a message sent after it. */
+TEST_F(ns, blocked_receiver_follows)
+{
+	int id = create(MSG, 6), newid = mkid(30, 2), status;
+	struct msgbuf_big m;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		long n = msgrcv(id, &m, sizeof(m.mtext), 7, 0);
+
+		_exit(n == 6 && !strcmp(m.mtext, "hello") ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(pid));
+	ASSERT_EQ(0, setid(MSG, id, newid, 0));
+	m.mtype = 7;
+	snprintf(m.mtext, sizeof(m.mtext), "hello");
+	ASSERT_EQ(0, msgsnd(newid, &m, 6, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Values survive, and SEM_UNDO is applied at exit to the renamed array. */
+TEST_F(ns, semaphores_and_undo)
+{
+	unsigned short vals[3] = { 1, 2, 3 }, got[3];
+	int id = create(SEM, 7), other = create(SEM, 8), newid, status;
+	int go[2], ready[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_GE(id, 0);
+	ASSERT_GE(other, 0);
+	ASSERT_EQ(0, semctl(id, 0, SETALL, vals));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct sembuf up = { .sem_num = 0, .sem_op = 5, .sem_flg = SEM_UNDO };
+
+		close(ready[0]);
+		close(go[1]);
+		if (semop(id, &up, 1))
+			_exit(errno);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(255);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) {
+		waitpid(pid, &status, 0);
+		TH_LOG("child: exit %d", WEXITSTATUS(status));
+	}
+	/* Trade IDs with the other set, so the old ID names another array. */
+	newid = mkid(idx_of(other), seq_of(other) + 1);
+	ASSERT_EQ(0, setid(SEM, id, newid, IPC_SETID_EXCHANGE));
+	EXPECT_EQ(6, semctl(newid, 0, GETVAL));
+	EXPECT_EQ(0, semctl(id, 0, GETVAL));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, semctl(newid, 0, GETALL, got));
+	EXPECT_EQ(1, got[0]);
+	EXPECT_EQ(2, got[1]);
+	EXPECT_EQ(3, got[2]);
+	/* The other array was not touched by the undo. */
+	EXPECT_EQ(0, semctl(id, 0, GETVAL));
+}
+
+static unsigned long maps_inode(void *addr)
+{
+	unsigned long start, end, ino = 0, off;
+	char line[512], perms[8], dev[16];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &start, &end, perms,
+			   &off, dev, &ino) == 6 && start == (unsigned long)addr)
+			break;
+		ino = 0;
+	}
+	if (f)
+		fclose(f);
+	return ino;
+}
+
+TEST_F(ns, shm_contents_inode_and_attach)
+{
+	int id = create(SHM, 9), other = create(SHM, 10), newid = mkid(40, 5);
+	char *p;
+
+	ASSERT_GE(id, 0);
+	ASSERT_GE(other, 0);
+	p = shmat(id, NULL, 0);
+	ASSERT_TRUE(p != (void *)-1);
+	EXPECT_EQ((unsigned long)id, maps_inode(p));
+	snprintf(p, 4096, "contents");
+	/* Attached: refused, alone or on either side of an exchange. */
+	EXPECT_EQ(-EBUSY, setid(SHM, id, newid, 0));
+	EXPECT_EQ(-EBUSY, setid(SHM, id, other, IPC_SETID_EXCHANGE));
+	EXPECT_EQ(-EBUSY, setid(SHM, other, id, IPC_SETID_EXCHANGE));
+	EXPECT_EQ(id, get(SHM, 9, 0));
+	EXPECT_EQ(0, strcmp(p, "contents"));
+	ASSERT_EQ(0, shmdt(p));
+
+	ASSERT_EQ(0, setid(SHM, id, newid, 0));
+	p = shmat(newid, NULL, 0);
+	ASSERT_TRUE(p != (void *)-1);
+	EXPECT_STREQ("contents", p);
+	EXPECT_EQ((unsigned long)newid, maps_inode(p));
+	ASSERT_EQ(0, shmdt(p));
+}
+
+/* A change in one namespace leaves another alone. */
+TEST_F(ns, namespaces_are_separate)
+{
+	int id = create(MSG, 50), status;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int mine;
+
+		if (unshare(CLONE_NEWIPC))
+			_exit(1);
+		/* Not visible here... */
+		if (setid(MSG, id, mkid(60, 0), 0) != -EINVAL)
+			_exit(2);
+		/* ...and the same ID may exist and change here. */
+		mine = create(MSG, 50);
+		if (mine != id || setid(MSG, mine, mkid(60, 0), 0))
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(id, get(MSG, 50, 0));
+	EXPECT_EQ(-EINVAL, stat_index(MSG, 60));
+}
+
+static int drop_to_nobody(void)
+{
+	/* Stay dumpable, or /proc/self/uid_map is root's. */
+	return setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+	       prctl(PR_SET_DUMPABLE, 1);
+}
+
+TEST_F(ns, unprivileged_gets_eperm)
+{
+	int id = create(MSG, 51), status;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (drop_to_nobody())
+			_exit(1);
+		_exit(setid(MSG, id, mkid(61, 0), 0) == -EPERM ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(id, get(MSG, 51, 0));
+}
+
+/* Root of a user namespace that owns the IPC namespace may change IDs. */
+TEST_F(ns, user_namespace_root_succeeds)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int id, fd;
+
+		if (drop_to_nobody() || unshare(CLONE_NEWUSER))
+			_exit(1);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd < 0 || write(fd, "0 65534 1", 9) != 9)
+			_exit(2);
+		close(fd);
+		if (unshare(CLONE_NEWIPC))
+			_exit(3);
+		id = create(SHM, 52);
+		if (id < 0)
+			_exit(4);
+		_exit(setid(SHM, id, mkid(62, 1), 0) == 0 &&
+		      get(SHM, 52, 0) == mkid(62, 1) ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* IDs that only the booted layout has. */
+TEST_F(ns, layout_specific_ids)
+{
+	int id = create(MSG, 53);
+
+	ASSERT_GE(id, 0);
+	/* 0x8005: index 5, seq 1 by default; index 0x8005 with ipcmni_extend. */
+	ASSERT_EQ(0, setid(MSG, id, 0x8005, 0));
+	EXPECT_EQ(0x8005, stat_index(MSG, seq_shift() == 24 ? 0x8005 : 5));
+	/*
+	 * 100000 is index 100000 with ipcmni_extend, index 1696 and seq 3
+	 * by default.
+	 */
+	ASSERT_EQ(0, setid(MSG, 0x8005, 100000, 0));
+	EXPECT_EQ(seq_shift() == 24 ? -EINVAL : 100000, stat_index(MSG, 1696));
+	EXPECT_EQ(100000, get(MSG, 53, 0));
+	/* The largest ID of either layout. */
+	ASSERT_EQ(0, setid(MSG, 100000, 0x7fffffff, 0));
+	EXPECT_EQ(0x7fffffff, get(MSG, 53, 0));
+}
+
+TEST_HARNESS_MAIN
