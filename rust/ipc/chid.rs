@@ -6,14 +6,14 @@
 //! [`ipc_chid_find`], which applies the rules of [`kernel::ipc_chid`] to the
 //! IDR and names the objects involved. It locks them, runs the type's
 //! checks, and calls [`ipc_chid_commit`] inside the write section of
-//! `ids->chid_seq`, which changes the IDR and the IDs.
+//! `ids->chid_lock`, which changes the IDR and the IDs.
 //!
 //! Lookups run concurrently without locks (`ipc_obtain_object_check()`):
 //! they find an object by slot, then compare its whole `id`. The commit
 //! publishes every new ID with one store, after the object is in its new
 //! slot and before it leaves the old one, so a lookup only ever finds an
 //! object at an ID it holds. A lookup that fails while a change is in
-//! flight waits for `ids->chid_seq` and looks again.
+//! flight waits for `ids->chid_lock` and looks again.
 
 use core::ptr;
 use kernel::bindings;
@@ -183,7 +183,7 @@ unsafe fn publish(perm: *mut Perm, id: Id, raw: c_int) {
 ///
 /// As for [`ipc_chid_find`], and `obj` (and `other`, unless null) must be the
 /// objects it returned for `newid`, locked by the caller, with
-/// `idr_preload()` in effect and `ids->chid_seq` in a write section.
+/// `idr_preload()` in effect and `ids->chid_lock` held for writing.
 #[no_mangle]
 pub unsafe extern "C" fn ipc_chid_commit(
     ids: *mut bindings::ipc_ids,
