@@ -625,6 +625,51 @@ TEST_F(ns, user_namespace_root_succeeds)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * Lookups racing with exchanges: an ID valid before and after never fails,
+ * a lookup only finds an object at an ID it holds, and an ID that is never
+ * valid never resolves.
+ */
+TEST_F(ns, lookups_during_exchanges)
+{
+	int x = create(MSG, 70), y = create(MSG, 71), status, i;
+	int ghost = mkid(idx_of(x), seq_of(x) + 1);
+	long fail_x = 0, fail_y = 0, ghost_found = 0, wrong_key = 0, n = 0;
+	struct msqid_ds ds;
+	pid_t pid;
+
+	ASSERT_GE(x, 0);
+	ASSERT_GE(y, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* x and y trade places, again and again; both stay valid. */
+		for (i = 0; i < 20000; i++)
+			if (setid(MSG, x, y, IPC_SETID_EXCHANGE))
+				_exit(1);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		n++;
+		if (msgctl(x, IPC_STAT, &ds))
+			fail_x++;
+		else if (ds.msg_perm.__key != 70 && ds.msg_perm.__key != 71)
+			wrong_key++;
+		if (msgctl(y, IPC_STAT, &ds))
+			fail_y++;
+		if (msgctl(ghost, IPC_STAT, &ds) == 0)
+			ghost_found++;
+	}
+	TH_LOG("%ld rounds of lookups during 20000 exchanges", n);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_LT(0, n);
+	EXPECT_EQ(0, fail_x);
+	EXPECT_EQ(0, fail_y);
+	EXPECT_EQ(0, wrong_key);
+	EXPECT_EQ(0, ghost_found);
+}
+
 /* IDs that only the booted layout has. */
 TEST_F(ns, layout_specific_ids)
 {
