@@ -16,11 +16,12 @@ LINUX_SOURCE_PIN=6.12.117-1~deb12u1
 
 # The toolchain a patched tree is built with.  Debian's rustc 1.96 ships the
 # standard library source the kernel needs; a rustup toolchain earlier in
-# PATH does not, so every Rust tool is named explicitly.
+# PATH does not, so every Rust tool is named explicitly.  Every build runs
+# clippy, and CONFIG_WERROR makes its findings errors.
 export PATH=/usr/lib/llvm-19/bin:/usr/bin:$PATH
 KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
 	RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver
-	BINDGEN="$BINDGEN" HOSTRUSTC=/usr/bin/rustc)
+	BINDGEN="$BINDGEN" HOSTRUSTC=/usr/bin/rustc CLIPPY=1)
 
 mkdir -p "$BUILD" "$STAMPS"
 
@@ -37,9 +38,13 @@ die() {
 	exit 1
 }
 
-# kmake OUT ARGS...: run the kernel's make on the applied tree into OUT.
+# The kernel source the stages use: the applied tree, unless KSRC names
+# another (the series walk builds each prefix in a worktree of its own).
+KSRC=${KSRC:-$TREE}
+
+# kmake OUT ARGS...: run the kernel's make on $KSRC into OUT.
 kmake() {
 	local out=$1
 	shift
-	make -C "$TREE" O="$out" "${KMAKE_VARS[@]}" -j"$(nproc)" "$@"
+	make -C "$KSRC" O="$out" "${KMAKE_VARS[@]}" -j"$(nproc)" "$@"
 }

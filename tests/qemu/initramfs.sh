@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# initramfs.sh KERNEL SET: build build/initramfs/SET.cpio.gz: busybox-static,
+# initramfs.sh KERNEL SET [NAME]: build build/initramfs/NAME (NAME defaults
+# to SET) with the uapi headers of KERNEL's build and the selftests of the
+# source tree $KSRC: busybox-static,
 # the statically linked programs of SET and an /init that runs them, each
 # framed by markers that boot.sh parses, then powers off.
 #   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc,
@@ -13,7 +15,7 @@
 kname=$1
 set_name=$2
 out=$BUILD/out/$kname
-dir=$BUILD/initramfs/$set_name
+dir=$BUILD/initramfs/${3:-$set_name}
 root=$dir/root
 
 stage "initramfs[$set_name]: uapi headers and programs"
@@ -27,7 +29,7 @@ chmod 1777 "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 
 build_selftests() {
-	local st=$TREE/tools/testing/selftests/ipc
+	local st=$KSRC/tools/testing/selftests/ipc
 	mkdir -p "$dir/ipc"
 	make -s -C "$st" OUTPUT="$dir/ipc" LDFLAGS=-static \
 		KHDR_INCLUDES="-isystem $out/usr/include" all >"$dir/build.log" 2>&1 ||
@@ -42,7 +44,7 @@ build_selftests() {
 
 # The 32-bit build of a selftest: the kernel's compat entry points.
 build_32() {
-	local src=$TREE/tools/testing/selftests/ipc/$1.c
+	local src=$KSRC/tools/testing/selftests/ipc/$1.c
 	[ -f "$src" ] || return 0
 	gcc -m32 -static -O2 -Wall -isystem "$out/usr/include" -o "$root/tests/$1_32" "$src" \
 		>>"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; die "$1 (32-bit) did not build"; }

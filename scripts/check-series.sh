@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The checks a maintainer runs on the series before reading it; fails on
+# any finding. Each check prints its time.
+#   checkpatch   scripts/checkpatch.pl --strict --codespell on every patch
+#   kernel-doc   scripts/kernel-doc -none -Wall on every C file the series
+#                touches: no warning that the pristine file does not have
+#   rustfmt      make LLVM=1 rustfmtcheck
+#   rustdoc      make LLVM=1 rustdoc
+# (Clippy runs in every kernel build: CLIPPY=1 with CONFIG_WERROR.)
+. "$(dirname "$0")/lib.sh"
+
+timed() {
+	local start=$SECONDS
+	"$@"
+	info "[$1] $((SECONDS - start)) s"
+}
+
+checkpatch() {
+	stage "check-series: checkpatch --strict --codespell"
+	local p bad=0 out
+	for p in "$TOP"/patches/0*.patch; do
+		case "$p" in */0000-cover-letter.patch) continue ;; esac
+		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --codespell \
+			--codespellfile=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
+			--no-summary --quiet "$p" 2>&1) || true
+		if [ -n "$out" ]; then
+			printf '%s\n%s\n' "$(basename "$p")" "$out" >&2
+			bad=1
+		else
+			info "clean: $(basename "$p")"
+		fi
+	done
+	[ $bad -eq 0 ] || die "checkpatch has findings"
+}
+
+kerneldoc() {
+	stage "check-series: kernel-doc -none -Wall (new warnings)"
+	local f bad=0 new
+	for f in $(git -C "$TREE" diff --name-only pristine chid -- '*.c' '*.h'); do
+		case "$f" in tools/*) continue ;; esac
+		mkdir -p "$BUILD/kdoc/$(dirname "$f")"
+		git -C "$TREE" show "pristine:$f" >"$BUILD/kdoc/$f" 2>/dev/null || : >"$BUILD/kdoc/$f"
+		new=$(comm -13 \
+			<("$TREE/scripts/kernel-doc" -none -Wall "$BUILD/kdoc/$f" 2>&1 |
+				sed 's/^[^:]*:[0-9]*: //' | sort) \
+			<("$TREE/scripts/kernel-doc" -none -Wall "$TREE/$f" 2>&1 |
+				sed 's/^[^:]*:[0-9]*: //' | sort))
+		if [ -n "$new" ]; then
+			printf '%s:\n%s\n' "$f" "$new" >&2
+			bad=1
+		else
+			info "clean: $f"
+		fi
+	done
+	[ $bad -eq 0 ] || die "kernel-doc has new warnings"
+}
+
+rustfmt() {
+	stage "check-series: make rustfmtcheck"
+	kmake "$BUILD/out/chid-y" -s rustfmtcheck || die "rustfmtcheck failed"
+	info "clean"
+}
+
+rustdoc() {
+	stage "check-series: make rustdoc"
+	kmake "$BUILD/out/chid-y" -s rustdoc >"$BUILD/logs/rustdoc.log" 2>&1 ||
+		{ tail -n 30 "$BUILD/logs/rustdoc.log" >&2; die "make rustdoc failed"; }
+	if grep -E '^(warning|error)' "$BUILD/logs/rustdoc.log" >&2; then
+		die "make rustdoc warned"
+	fi
+	info "built: $(find "$BUILD/out/chid-y/Documentation/output/rust/rustdoc" -name 'ipc_chid' -o -name 'index.html' | head -n 2 | tr '\n' ' ')"
+}
+
+mkdir -p "$BUILD/logs"
+timed checkpatch
+timed kerneldoc
+timed rustfmt
+timed rustdoc

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Walk the series as a bisection would: build every prefix of it, from the
+# pristine tree to the whole series, in a worktree of its own (build/walk)
+# into one build directory (build/out/walk), and boot each with the tests
+# that exist at that point.
+#   step 0      the pristine tree                  CONFIG_SYSVIPC_CHID=n
+#   step 1..N-1 patches 1..k                       CONFIG_SYSVIPC_CHID=y
+#   step N      the whole series                   CONFIG_SYSVIPC_CHID=n
+# (the whole series with CONFIG_SYSVIPC_CHID=y is "make kernel").
+# Then: the text size of step N must equal step 0's (bloat-o-meter), and
+# "make W=1 ipc/" of step N-1 must warn no more than step 0's.
+# A step whose tree and configuration are unchanged since it passed is not
+# redone.
+. "$(dirname "$0")/lib.sh"
+
+WALK=$BUILD/walk
+ART=$BUILD/walk-steps
+OUT=$BUILD/out/walk
+mkdir -p "$ART" "$BUILD/logs"
+
+git -C "$TREE" rev-parse -q --verify chid >/dev/null || die "no applied series (run make apply)"
+mapfile -t commits < <(echo pristine; git -C "$TREE" rev-list --reverse pristine..chid)
+n=$((${#commits[@]} - 1))
+[ $n -ge 1 ] || die "the series is empty"
+if [ ! -d "$WALK" ]; then
+	info "creating worktree $WALK"
+	git -C "$TREE" worktree add -q --detach "$WALK" pristine
+fi
+
+w1() {
+	kmake "$OUT" W=1 ipc/ 2>&1 | grep -E 'warning:' | sed 's/:[0-9]*:[0-9]*: / /' | sort -u
+}
+
+for k in $(seq 0 $n); do
+	c=${commits[$k]}
+	cfg=chid-y
+	[ "$k" -eq 0 ] || [ "$k" -eq "$n" ] && cfg=chid-n
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	stamp=$( (git -C "$TREE" rev-parse "$c^{tree}"; cat "$TOP/tests/config/qemu.config" \
+		"$TOP/tests/config/$cfg.config" "$TOP"/tests/qemu/*.sh "$TOP"/tests/nochid/* \
+		"$TOP"/scripts/kernel.sh) | sha1sum)
+	stage "walk: step $k/$n ($cfg): $subject"
+	if [ "$(cat "$ART/$k.stamp" 2>/dev/null)" = "$stamp" ]; then
+		info "unchanged since it passed"
+		continue
+	fi
+	rm -f "$ART/$k.stamp"
+	git -C "$WALK" checkout -q --detach "$c"
+	KSRC=$WALK KCONFIG_LENIENT=1 "$TOP/scripts/kernel.sh" walk "$cfg"
+	cp "$OUT/vmlinux" "$ART/$k.vmlinux"
+	if [ "$k" -eq 0 ] || [ "$k" -eq $((n - 1)) ]; then
+		info "make W=1 ipc/"
+		KSRC=$WALK w1 >"$ART/$k.w1"
+	fi
+	set_name=tests
+	[ "$cfg" = chid-n ] && [ "$k" -gt 0 ] && set_name=nochid
+	KSRC=$WALK "$TOP/tests/qemu/initramfs.sh" walk "$set_name" "walk-$k" >/dev/null
+	"$TOP/tests/qemu/boot.sh" walk "walk-$k" "walk-$k"
+	echo "$stamp" >"$ART/$k.stamp"
+done
+
+stage "walk: text size of CONFIG_SYSVIPC_CHID=n against the pristine kernel"
+"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$ART/$n.vmlinux" | tee "$BUILD/logs/bloat-n.txt" | tail -n 3
+read -r before after < <(sed -n 's/^Total: Before=\([0-9]*\), After=\([0-9]*\).*/\1 \2/p' "$BUILD/logs/bloat-n.txt")
+[ -n "$before" ] && [ "$before" = "$after" ] ||
+	die "CONFIG_SYSVIPC_CHID=n changes the kernel's text: $before -> $after"
+size -A "$ART/0.vmlinux" | awk '$1 == ".text" { print "    .text pristine: " $2 }'
+size -A "$ART/$n.vmlinux" | awk '$1 == ".text" { print "    .text series, CHID=n: " $2 }'
+
+if [ -f "$BUILD/out/chid-y/vmlinux" ]; then
+	stage "walk: what CONFIG_SYSVIPC_CHID=y adds (for the record)"
+	"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$BUILD/out/chid-y/vmlinux" |
+		tee "$BUILD/logs/bloat-y.txt" | grep -E 'chid|setid|Total|add/remove' | head -n 30
+fi
+
+stage "walk: make W=1 ipc/, new warnings against the pristine tree"
+new=$(comm -13 "$ART/0.w1" "$ART/$((n - 1)).w1")
+if [ -n "$new" ]; then
+	printf '%s\n' "$new" >&2
+	die "the series adds W=1 warnings in ipc/"
+fi
+info "none ($(wc -l <"$ART/0.w1") before, $(wc -l <"$ART/$((n - 1)).w1") after)"
