@@ -69,11 +69,21 @@ rustdoc() {
 	if grep -E '^(warning|error)' "$BUILD/logs/rustdoc.log" >&2; then
 		die "make rustdoc warned"
 	fi
-	info "built: $(find "$BUILD/out/chid-y/Documentation/output/rust/rustdoc" -name 'ipc_chid' -o -name 'index.html' | head -n 2 | tr '\n' ' ')"
+	local doc=$BUILD/out/chid-y/Documentation/output/rust/rustdoc/kernel/ipc_chid/index.html
+	[ -f "$doc" ] || die "no rustdoc for kernel::ipc_chid"
+	info "built, with ${doc#"$BUILD/"}"
 }
 
 mkdir -p "$BUILD/logs"
+# Everything checked here follows from patches/ and the tree.
+key=$(cat "$TOP"/patches/*.patch "$0" "$BUILD/linux-source.version" | sha1sum)
+if [ "$(cat "$STAMPS/check-series" 2>/dev/null)" = "$key" ]; then
+	stage "check-series: patches/ unchanged since the checks passed"
+	exit 0
+fi
+rm -f "$STAMPS/check-series"
 timed checkpatch
 timed kerneldoc
 timed rustfmt
 timed rustdoc
+echo "$key" >"$STAMPS/check-series"
