@@ -193,6 +193,16 @@ static int id_set(enum kind k, int *ids, int max)
 	return n;
 }
 
+/* The exit status of the child pid, or -1 if it did not exit. */
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 FIXTURE(ns) {
 	int unused;
 };
@@ -426,7 +436,7 @@ static int wait_blocked(pid_t pid)
 /* A receiver blocked before the change gets a message sent after it. */
 TEST_F(ns, blocked_receiver_follows)
 {
-	int id = create(MSG, 6), newid = mkid(30, 2), status;
+	int id = create(MSG, 6), newid = mkid(30, 2);
 	struct msgbuf_big m;
 	pid_t pid;
 
@@ -443,15 +453,14 @@ TEST_F(ns, blocked_receiver_follows)
 	m.mtype = 7;
 	snprintf(m.mtext, sizeof(m.mtext), "hello");
 	ASSERT_EQ(0, msgsnd(newid, &m, 6, 0));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, reap(pid));
 }
 
 /* Values survive, and SEM_UNDO is applied at exit to the renamed array. */
 TEST_F(ns, semaphores_and_undo)
 {
 	unsigned short vals[3] = { 1, 2, 3 }, got[3];
-	int id = create(SEM, 7), other = create(SEM, 8), newid, status;
+	int id = create(SEM, 7), other = create(SEM, 8), newid;
 	int go[2], ready[2];
 	pid_t pid;
 	char c;
@@ -476,18 +485,15 @@ TEST_F(ns, semaphores_and_undo)
 	}
 	close(ready[1]);
 	close(go[0]);
-	ASSERT_EQ(1, read(ready[0], &c, 1)) {
-		waitpid(pid, &status, 0);
-		TH_LOG("child: exit %d", WEXITSTATUS(status));
-	}
+	ASSERT_EQ(1, read(ready[0], &c, 1))
+		TH_LOG("child: exit %d", reap(pid));
 	/* Trade IDs with the other set, so the old ID names another array. */
 	newid = mkid(idx_of(other), seq_of(other) + 1);
 	ASSERT_EQ(0, setid(SEM, id, newid, IPC_SETID_EXCHANGE));
 	EXPECT_EQ(6, semctl(newid, 0, GETVAL));
 	EXPECT_EQ(0, semctl(id, 0, GETVAL));
 	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, reap(pid));
 	ASSERT_EQ(0, semctl(newid, 0, GETALL, got));
 	EXPECT_EQ(1, got[0]);
 	EXPECT_EQ(2, got[1]);
@@ -543,7 +549,7 @@ TEST_F(ns, shm_contents_inode_and_attach)
 /* A change in one namespace leaves another alone. */
 TEST_F(ns, namespaces_are_separate)
 {
-	int id = create(MSG, 50), status;
+	int id = create(MSG, 50);
 	pid_t pid;
 
 	ASSERT_GE(id, 0);
@@ -563,9 +569,7 @@ TEST_F(ns, namespaces_are_separate)
 			_exit(3);
 		_exit(0);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(id, get(MSG, 50, 0));
 	EXPECT_EQ(-EINVAL, stat_index(MSG, 60));
 }
@@ -579,7 +583,7 @@ static int drop_to_nobody(void)
 
 TEST_F(ns, unprivileged_gets_eperm)
 {
-	int id = create(MSG, 51), status;
+	int id = create(MSG, 51);
 	pid_t pid;
 
 	ASSERT_GE(id, 0);
@@ -590,16 +594,13 @@ TEST_F(ns, unprivileged_gets_eperm)
 			_exit(1);
 		_exit(setid(MSG, id, mkid(61, 0), 0) == -EPERM ? 0 : 2);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(id, get(MSG, 51, 0));
 }
 
 /* Root of a user namespace that owns the IPC namespace may change IDs. */
 TEST_F(ns, user_namespace_root_succeeds)
 {
-	int status;
 	pid_t pid = fork();
 
 	ASSERT_GE(pid, 0);
@@ -620,9 +621,7 @@ TEST_F(ns, user_namespace_root_succeeds)
 		_exit(setid(SHM, id, mkid(62, 1), 0) == 0 &&
 		      get(SHM, 52, 0) == mkid(62, 1) ? 0 : 5);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, reap(pid));
 }
 
 /*
