@@ -12,6 +12,7 @@ S := scripts
 T := tests
 
 .PHONY: all run test check deps tree apply patches check-patches kernel \
+	series-branch series-import \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help
 
@@ -37,12 +38,21 @@ apply: tree
 patches: tree
 	$(call timed,$(S)/mkpatches.sh,patches)
 
+# Edit the series with git: lay it out as the branch "series" (checked out in
+# build/series); after commits there, write the sources back from it and
+# regenerate patches/.
+series-branch: tree
+	$(call timed,$(S)/mkpatches.sh --branch,series-branch)
+
+series-import: tree
+	$(call timed,$(S)/series-import.sh,series-import)
+
 # Fail if patches/ is not what the sources generate.
 check-patches: tree
 	$(call timed,$(S)/mkpatches.sh --check,check-patches)
 
 kernel: apply
-	$(call timed,$(S)/kernel.sh chid-y,kernel)
+	$(call timed,$(S)/kernel.sh chid-y chid-y debug,kernel)
 
 initramfs: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y tests,initramfs)

@@ -4,6 +4,9 @@
 #
 #   mkpatches.sh           regenerate patches/
 #   mkpatches.sh --check   fail if patches/ differs from what the sources give
+#   mkpatches.sh --branch  lay the series out as the branch "series" of
+#                          build/linux, checked out in build/series, to edit
+#                          with git; "make series-import" writes it back
 #
 # The series is described by c/series/NN-slug/ directories, applied in order
 # as one commit each on top of the pristine tree:
@@ -69,6 +72,24 @@ for dir in "$SERIES"/[0-9][0-9]-*/; do
 	git commit -q -s -F "$dir/changelog"
 	info "$(git log --oneline -1 | cut -c9-80)"
 done
+
+if [ "$mode" = --branch ]; then
+	EDIT=$BUILD/series
+	if [ -d "$EDIT" ]; then
+		[ -z "$(git -C "$EDIT" status --porcelain)" ] ||
+			die "$EDIT has uncommitted changes: commit them and run make series-import first"
+		git -C "$EDIT" checkout -q --detach
+	fi
+	git -C "$TREE" branch -f series HEAD
+	if [ ! -d "$EDIT" ]; then
+		git -C "$TREE" worktree add -q "$EDIT" series
+	else
+		git -C "$EDIT" checkout -q series
+	fi
+	info "branch series ($n commits on pristine) checked out in ${EDIT#"$TOP/"}"
+	info "edit, commit, rebase there; then run: make series-import"
+	exit 0
+fi
 
 out=$BUILD/patches.new
 rm -rf "$out"

@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Write the sources of the series (c/series, and the whole files under rust/,
+# c/ and tests/) back from the branch "series" of build/linux, regenerate
+# patches/, and check that the sources give exactly the branch's tree.
+. "$(dirname "$0")/lib.sh"
+
+stage "series-import: sources from branch series"
+git -C "$TREE" rev-parse -q --verify series >/dev/null || die "no branch series (run make series-branch)"
+[ -z "$(git -C "$BUILD/series" status --porcelain 2>/dev/null)" ] ||
+	die "build/series has uncommitted changes"
+python3 "$TOP/scripts/series-import.py" "$TOP" "$TREE" series
+"$TOP/scripts/mkpatches.sh"
+want=$(git -C "$TREE" rev-parse 'series^{tree}')
+got=$(git -C "$BUILD/gen" rev-parse 'HEAD^{tree}')
+if [ "$want" != "$got" ]; then
+	git -C "$TREE" diff --stat "$got" "$want" >&2
+	die "the sources do not give the branch's tree (an edit of a generated Kconfig entry? edit ./Kconfig)"
+fi
+info "the sources give the branch's tree exactly"
