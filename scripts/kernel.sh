@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernel.sh NAME [CONFIG]: configure (tinyconfig + tests/config/qemu.config +
-# tests/config/CONFIG.config, CONFIG defaulting to NAME) and build bzImage
+# kernel.sh NAME [CONFIG...]: configure (tinyconfig + tests/config/qemu.config +
+# tests/config/CONFIG.config for each CONFIG, defaulting to NAME) and build bzImage
 # with LLVM=1 into build/out/NAME.  Options the fragments ask for must
 # survive; with KCONFIG_LENIENT=1, options the tree does not define yet (an
 # early prefix of the series) are let go.
 . "$(dirname "$0")/lib.sh"
 
 name=$1
-cfgname=${2:-$1}
+shift
+[ $# -gt 0 ] || set -- "$name"
 out=$BUILD/out/$name
-frags=("$TOP/tests/config/qemu.config" "$TOP/tests/config/$cfgname.config")
+frags=("$TOP/tests/config/qemu.config")
+for cfgname in "$@"; do
+	frags+=("$TOP/tests/config/$cfgname.config")
+done
 mkdir -p "$out"
 
 stage "kernel[$name]: configure"

@@ -19,12 +19,12 @@ mkdir -p "$BUILD/logs"
 [ -f "$kernel" ] || die "no kernel $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
 
-stage "boot[$name]: qemu-system-x86_64 (TCG, -smp 2, timeout ${timeout} s) $extra"
+stage "boot[$name]: qemu-system-x86_64 (TCG, -smp 4, timeout ${timeout} s) $extra"
 start=$(date +%s)
 rc=0
-timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 1G -smp 4 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=7 $extra" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 loglevel=7 $extra" \
 	</dev/null >"$log" 2>&1 || rc=$?
 info "qemu exited with $rc after $(($(date +%s) - start)) s, log: ${log#"$TOP/"}"
 args=(--log "$log" --programs "$BUILD/initramfs/$set_name/root/tests/list")
