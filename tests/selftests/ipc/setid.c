@@ -4,204 +4,10 @@
  * sets and shared memory segments, and trading IDs between two of them.
  *
  * Every test runs in a fresh IPC namespace. IDs are built from the layout
- * the kernel was booted with ("ipcmni_extend" or not). The system calls are
- * made directly, so that the C library does not filter the new command;
- * where the multiplexed ipc() call exists (32-bit x86), it is used.
+ * the kernel was booted with ("ipcmni_extend" or not).
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/ipc.h>
-#include <sys/mman.h>
-#include <sys/msg.h>
-#include <sys/prctl.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-
+#include "setid.h"
 #include "../kselftest_harness.h"
-
-/*
- * From <linux/ipc.h>, which cannot be included together with the C
- * library's <sys/ipc.h>.
- */
-#ifndef IPC_SETID
-#define IPC_SETID 4
-#define IPC_SETID_EXCHANGE 0x1
-struct ipc_setid {
-	int newid;
-	unsigned int flags;
-};
-#endif
-#ifndef IPC_64
-#define IPC_64 0x0100
-#endif
-#define SEMCTL 3
-#define MSGCTL 14
-#define SHMCTL 24
-
-enum kind { MSG, SEM, SHM };
-static const char *const kind_name[] = { "msg", "sem", "shm" };
-
-static int seq_shift(void)
-{
-	static int shift;
-	char buf[4096] = "";
-	FILE *f;
-
-	if (shift)
-		return shift;
-	f = fopen("/proc/cmdline", "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	shift = strstr(buf, "ipcmni_extend") ? 24 : 15;
-	return shift;
-}
-
-static int mkid(int idx, int seq)
-{
-	return (seq << seq_shift()) | idx;
-}
-
-static int idx_of(int id)
-{
-	return id & ((1 << seq_shift()) - 1);
-}
-
-static int seq_of(int id)
-{
-	return id >> seq_shift();
-}
-
-/* The raw ctl system calls: 0 or -errno. */
-static long ctl(enum kind k, int id, int cmd, void *arg)
-{
-	long r;
-
-#ifdef SYS_ipc
-	static const int ipc_call[] = { MSGCTL, SEMCTL, SHMCTL };
-
-	/* ipc(MSGCTL, id, cmd, 0, ptr); semctl takes a pointer to the arg. */
-	if (k == SEM)
-		r = syscall(SYS_ipc, ipc_call[k], id, 0, cmd, &arg);
-	else
-		r = syscall(SYS_ipc, ipc_call[k], id, cmd, 0, arg);
-#else
-	switch (k) {
-	case MSG:
-		r = syscall(SYS_msgctl, id, cmd, arg);
-		break;
-	case SEM:
-		r = syscall(SYS_semctl, id, 0, cmd, arg);
-		break;
-	default:
-		r = syscall(SYS_shmctl, id, cmd, arg);
-		break;
-	}
-#endif
-	return r < 0 ? -errno : r;
-}
-
-static long setid(enum kind k, int id, int newid, unsigned int flags)
-{
-	struct ipc_setid arg = { .newid = newid, .flags = flags };
-
-	return ctl(k, id, IPC_SETID, &arg);
-}
-
-static int get(enum kind k, key_t key, int flags)
-{
-	switch (k) {
-	case MSG:
-		return msgget(key, flags);
-	case SEM:
-		return semget(key, 3, flags);
-	default:
-		return shmget(key, 3 * 4096, flags);
-	}
-}
-
-static int create(enum kind k, key_t key)
-{
-	return get(k, key, IPC_CREAT | IPC_EXCL | 0666);
-}
-
-/* The ID that IPC_STAT-by-index (*_STAT) reports for a slot, or -errno. */
-static long stat_index(enum kind k, int idx)
-{
-	static const int cmd[] = { MSG_STAT, SEM_STAT, SHM_STAT };
-	char buf[512];
-	union semun {
-		void *buf;
-	} arg = { .buf = buf };
-
-	if (k == SEM)
-		return ctl(k, idx, cmd[k], arg.buf);
-	return ctl(k, idx, cmd[k], buf);
-}
-
-/* "key:id" of every object, as /proc/sysvipc shows them. */
-static void snapshot(enum kind k, char *out, size_t size)
-{
-	char path[64], line[512], *p = out;
-	FILE *f;
-	int key, id;
-
-	snprintf(path, sizeof(path), "/proc/sysvipc/%s", kind_name[k]);
-	out[0] = 0;
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %d", &key, &id) != 2)
-			continue;
-		p += snprintf(p, size - (p - out), "%d:%d ", key, id);
-	}
-	fclose(f);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* The IDs in use, sorted; returns how many. */
-static int id_set(enum kind k, int *ids, int max)
-{
-	char buf[16384], *p = buf;
-	int n = 0, key, id, len;
-
-	snapshot(k, buf, sizeof(buf));
-	while (n < max && sscanf(p, "%d:%d %n", &key, &id, &len) == 2) {
-		ids[n++] = id;
-		p += len;
-	}
-	qsort(ids, n, sizeof(*ids), cmp_int);
-	return n;
-}
-
-/* The exit status of the child pid, or -1 if it did not exit. */
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
 
 FIXTURE(ns) {
 	int unused;
@@ -234,7 +40,7 @@ TEST_F(ns, move_each_type)
 		int id = create(k, 100 + k), newid = mkid(77, 3);
 
 		ASSERT_GE(id, 0);
-		ASSERT_EQ(0, setid(k, id, newid, 0)) TH_LOG("%s", kind_name[k]);
+		ASSERT_EQ(0, setid(k, id, newid, 0)) TH_LOG("%s", kind_name(k));
 		EXPECT_EQ(newid, get(k, 100 + k, 0));
 		EXPECT_EQ(newid, stat_index(k, 77));
 		EXPECT_EQ(-EINVAL, stat_index(k, idx_of(id)));
@@ -272,7 +78,7 @@ TEST_F(ns, errors_change_nothing)
 		/* A bad argument pointer. */
 		EXPECT_EQ(-EFAULT, ctl(k, a, IPC_SETID, (void *)8));
 		snapshot(k, after, sizeof(after));
-		EXPECT_STREQ(before, after) TH_LOG("%s", kind_name[k]);
+		EXPECT_STREQ(before, after) TH_LOG("%s", kind_name(k));
 		EXPECT_EQ(a, get(k, 10, 0));
 		EXPECT_EQ(b, get(k, 11, 0));
 	}

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPC_SETID racing the paths that look an object up without ids->rwsem:
+ * attaches, semaphore operations with undo, messages, and the creation of
+ * a new object in the slot of a stale ID. Each test runs its threads for
+ * a bounded time (SETID_RACE_SECONDS, default 3) and then checks what the
+ * race left behind; the kernel's own checks (KASAN, lockdep) watch the
+ * rest.
+ */
+#include "setid.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+
+#define SHM_SIZE	(4 * 4096)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double race_seconds(void)
+{
+	const char *s = getenv("SETID_RACE_SECONDS");
+
+	return s && atof(s) > 0 ? atof(s) : 3;
+}
+
+static atomic_bool stop;
+
+struct job {
+	void *(*fn)(void *arg);
+	void *arg;
+};
+
+/* Run each job on a thread of its own for race_seconds(), then stop. */
+static void race(const struct job *jobs, int n)
+{
+	double end = now() + race_seconds();
+	pthread_t t[8];
+	int i;
+
+	atomic_store(&stop, false);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, jobs[i].fn, jobs[i].arg))
+			abort();
+	while (now() < end)
+		usleep(10000);
+	atomic_store(&stop, true);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static long nattch(int id)
+{
+	struct shmid_ds ds;
+
+	return shmctl(id, IPC_STAT, &ds) ? -errno : (long)ds.shm_nattch;
+}
+
+FIXTURE(ns) {
+	int unused;
+};
+
+FIXTURE_SETUP(ns)
+{
+	int id;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	id = create(MSG, 1);
+	ASSERT_GE(id, 0);
+	if (setid(MSG, id, id, 0) == -EINVAL)
+		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
+	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+}
+
+/* What a thread of a race did: calls, and failures by errno. */
+struct tally {
+	int id;			/* the ID it works on */
+	int other;		/* the second ID, if any */
+	long calls;
+	long einval;		/* the ID named nothing at that instant */
+	long ebusy;
+	long bad;		/* anything the test does not allow */
+	int bad_errno;
+	uint32_t pattern[2];	/* the shm patterns an attach may see */
+};
+
+static void bad(struct tally *t, int err)
+{
+	t->bad++;
+	t->bad_errno = err;
+}
+
+/* Moves a segment back and forth between two IDs, refused while attached. */
+static void *shm_mover(void *arg)
+{
+	struct tally *t = arg;
+	int at = t->id, to = t->other, tmp;
+	long r;
+
+	while (!atomic_load(&stop)) {
+		t->calls++;
+		r = setid(SHM, at, to, 0);
+		if (r == 0) {
+			tmp = at;
+			at = to;
+			to = tmp;
+		} else if (r == -EBUSY) {
+			t->ebusy++;
+		} else {
+			bad(t, -r);
+		}
+	}
+	t->id = at;
+	return NULL;
+}
+
+/* Trades the IDs of two objects of a kind, again and again. */
+struct exchanger {
+	struct tally t;
+	enum kind kind;
+};
+
+static void *exchanger(void *arg)
+{
+	struct exchanger *x = arg;
+	long r;
+
+	while (!atomic_load(&stop)) {
+		x->t.calls++;
+		r = setid(x->kind, x->t.id, x->t.other, IPC_SETID_EXCHANGE);
+		if (r == -EBUSY)
+			x->t.ebusy++;
+		else if (r)
+			bad(&x->t, -r);
+	}
+	return NULL;
+}
+
+/*
+ * Attaches by ID, checks the pattern, detaches. With allow_einval, the ID
+ * may name nothing for a while (the segment moved away).
+ */
+static void *attacher(void *arg)
+{
+	struct tally *t = arg;
+	uint32_t *p;
+
+	while (!atomic_load(&stop)) {
+		t->calls++;
+		p = shmat(t->id, NULL, 0);
+		if (p == (void *)-1) {
+			if (errno == EINVAL && t->other)
+				t->einval++;
+			else
+				bad(t, errno);
+			continue;
+		}
+		if (*p != t->pattern[0] && *p != t->pattern[1])
+			bad(t, 0);
+		if (shmdt(p))
+			bad(t, errno);
+	}
+	return NULL;
+}
+
+static int new_segment(key_t key, uint32_t pattern)
+{
+	int id = create(SHM, key);
+	uint32_t *p;
+
+	if (id < 0)
+		return -1;
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		return -1;
+	*p = pattern;
+	shmdt(p);
+	return id;
+}
+
+static uint32_t shm_pattern(int id)
+{
+	uint32_t *p = shmat(id, NULL, SHM_RDONLY), v;
+
+	if (p == (void *)-1)
+		return 0;
+	v = *p;
+	shmdt(p);
+	return v;
+}
+
+/*
+ * shmat() looks the segment up without locks, then locks it and counts the
+ * attach: a change of ID in between must neither be missed (the count is
+ * undone through the ID) nor refused as busy.
+ */
+TEST_F(ns, shmat_during_moves)
+{
+	int a = new_segment(10, 0xa11ce), b = mkid(40, 3);
+	struct tally mover = { .id = a, .other = b };
+	struct tally at_a = { .id = a, .other = b, .pattern = { 0xa11ce, 0xa11ce } };
+	struct tally at_b = { .id = b, .other = a, .pattern = { 0xa11ce, 0xa11ce } };
+	const struct job jobs[] = {
+		{ shm_mover, &mover }, { attacher, &at_a }, { attacher, &at_b },
+	};
+
+	ASSERT_GE(a, 0);
+	race(jobs, 3);
+	TH_LOG("%ld changes (%ld busy), %ld + %ld attaches (%ld + %ld EINVAL)",
+	       mover.calls, mover.ebusy, at_a.calls, at_b.calls,
+	       at_a.einval, at_b.einval);
+	EXPECT_EQ(0, mover.bad) TH_LOG("IPC_SETID: errno %d", mover.bad_errno);
+	EXPECT_EQ(0, at_a.bad) TH_LOG("shmat: errno %d", at_a.bad_errno);
+	EXPECT_EQ(0, at_b.bad) TH_LOG("shmat: errno %d", at_b.bad_errno);
+	EXPECT_LT(0, mover.calls - mover.ebusy);
+	/* The segment is at one of the IDs, unattached, intact. */
+	EXPECT_EQ(0, nattch(mover.id));
+	EXPECT_EQ(-EINVAL, nattch(mover.id == a ? b : a));
+	EXPECT_EQ(0xa11ce, shm_pattern(mover.id));
+	EXPECT_EQ(0, shmctl(mover.id, IPC_RMID, NULL));
+}
+
+/*
+ * Two segments trade IDs while both IDs are attached: both IDs stay valid
+ * throughout, so no attach may fail, and each attach counts on the segment
+ * it mapped.
+ */
+TEST_F(ns, shmat_during_exchanges)
+{
+	int a = new_segment(11, 0xaaaa), b = new_segment(12, 0xbbbb);
+	struct exchanger x = { .t = { .id = a, .other = b }, .kind = SHM };
+	struct tally at_a = { .id = a, .pattern = { 0xaaaa, 0xbbbb } };
+	struct tally at_b = { .id = b, .pattern = { 0xaaaa, 0xbbbb } };
+	const struct job jobs[] = {
+		{ exchanger, &x }, { attacher, &at_a }, { attacher, &at_b },
+	};
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	race(jobs, 3);
+	TH_LOG("%ld exchanges tried (%ld busy), %ld + %ld attaches",
+	       x.t.calls, x.t.ebusy, at_a.calls, at_b.calls);
+	EXPECT_EQ(0, x.t.bad) TH_LOG("IPC_SETID: errno %d", x.t.bad_errno);
+	EXPECT_EQ(0, at_a.bad) TH_LOG("shmat: errno %d", at_a.bad_errno);
+	EXPECT_EQ(0, at_b.bad) TH_LOG("shmat: errno %d", at_b.bad_errno);
+	EXPECT_LT(0, x.t.calls - x.t.ebusy);
+	EXPECT_EQ(0, nattch(a));
+	EXPECT_EQ(0, nattch(b));
+	EXPECT_EQ(0xaaaa + 0xbbbb, shm_pattern(a) + shm_pattern(b));
+	EXPECT_EQ(0, shmctl(a, IPC_RMID, NULL));
+	EXPECT_EQ(0, shmctl(b, IPC_RMID, NULL));
+}
+
+/* Looks up a stale ID again and again; it must never resolve. */
+static void *stale_looker(void *arg)
+{
+	struct tally *t = arg;
+
+	while (!atomic_load(&stop)) {
+		t->calls++;
+		if (semctl(t->id, 0, GETVAL) >= 0)
+			bad(t, 0);
+		else if (errno != EINVAL && errno != EIDRM)
+			bad(t, errno);
+	}
+	return NULL;
+}
+
+/* Creates and removes sets in the slot of the stale ID, with a new seq. */
+static void *slot_reuser(void *arg)
+{
+	struct tally *t = arg;
+	char buf[16];
+	int fd, len, id;
+
+	fd = open("/proc/sys/kernel/sem_next_id", O_WRONLY);
+	if (fd < 0) {
+		bad(t, errno);
+		return NULL;
+	}
+	len = snprintf(buf, sizeof(buf), "%d\n", t->other);
+	while (!atomic_load(&stop)) {
+		t->calls++;
+		if (pwrite(fd, buf, len, 0) != len) {
+			bad(t, errno);
+			break;
+		}
+		id = semget(IPC_PRIVATE, 1, 0600);
+		if (id != t->other || semctl(id, 0, IPC_RMID)) {
+			bad(t, id < 0 ? errno : 0);
+			break;
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * A new object must be published with its ID: a lockless lookup compares
+ * the whole ID, and a new semaphore set is zeroed memory, so before its ID
+ * is written it would match the stale ID 0 of its slot.
+ */
+TEST_F(ns, stale_id_never_names_a_new_object)
+{
+	struct tally reuser = { .other = mkid(0, 1) };
+	struct tally look[2] = { { .id = 0 }, { .id = 0 } };
+	const struct job jobs[] = {
+		{ slot_reuser, &reuser },
+		{ stale_looker, &look[0] }, { stale_looker, &look[1] },
+	};
+
+	/* The first set of the namespace is 0; remove it. */
+	ASSERT_EQ(0, semget(IPC_PRIVATE, 1, 0600));
+	ASSERT_EQ(0, semctl(0, 0, IPC_RMID));
+	race(jobs, 3);
+	TH_LOG("%ld sets made at index 0, %ld lookups of stale ID 0",
+	       reuser.calls, look[0].calls + look[1].calls);
+	EXPECT_EQ(0, reuser.bad) TH_LOG("creation: errno %d", reuser.bad_errno);
+	EXPECT_EQ(0, look[0].bad + look[1].bad)
+		TH_LOG("stale ID 0 resolved (errno %d)",
+		       look[0].bad_errno | look[1].bad_errno);
+	EXPECT_LT(100, reuser.calls);
+}
+
+/* Counts shared between the test and its worker processes. */
+struct shared {
+	atomic_bool stop;
+	atomic_long calls;
+	atomic_long bad;
+	atomic_int bad_errno;
+};
+
+static struct shared *shared_map(void)
+{
+	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * A process that holds an undo entry on each ID (+1, undone at exit), then
+ * adds and takes away one with SEM_UNDO in one call, on both IDs in turn.
+ */
+static void undo_worker(struct shared *sh, int a, int b)
+{
+	struct sembuf hold = { 0, 1, SEM_UNDO | IPC_NOWAIT };
+	struct sembuf pair[] = {
+		{ 0, 1, SEM_UNDO | IPC_NOWAIT }, { 0, -1, SEM_UNDO | IPC_NOWAIT },
+	};
+	long i;
+
+	if (semop(a, &hold, 1) || semop(b, &hold, 1)) {
+		atomic_fetch_add(&sh->bad, 1);
+		atomic_store(&sh->bad_errno, errno);
+	}
+	for (i = 0; !atomic_load(&sh->stop); i++) {
+		atomic_fetch_add(&sh->calls, 1);
+		if (semop(i & 1 ? a : b, pair, 2)) {
+			atomic_fetch_add(&sh->bad, 1);
+			atomic_store(&sh->bad_errno, errno);
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * semop() with SEM_UNDO while the set trades IDs with another: both IDs
+ * stay valid, so no call may fail, and every undo lands on the set it was
+ * recorded for (both sets are back at 0 once the workers exited).
+ */
+TEST_F(ns, semundo_during_exchanges)
+{
+	int a = create(SEM, 20), b = create(SEM, 21), i;
+	struct exchanger x = { .t = { .id = a, .other = b }, .kind = SEM };
+	const struct job jobs[] = { { exchanger, &x } };
+	struct shared *sh = shared_map();
+	pid_t pid[2];
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	ASSERT_NE(NULL, sh);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0)
+			undo_worker(sh, a, b);
+	}
+	race(jobs, 1);
+	atomic_store(&sh->stop, true);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, reap(pid[i]));
+	TH_LOG("%ld exchanges, %ld semop calls with SEM_UNDO",
+	       x.t.calls, atomic_load(&sh->calls));
+	EXPECT_EQ(0, x.t.bad) TH_LOG("IPC_SETID: errno %d", x.t.bad_errno);
+	EXPECT_EQ(0, atomic_load(&sh->bad))
+		TH_LOG("semop: errno %d", atomic_load(&sh->bad_errno));
+	EXPECT_EQ(0, semctl(a, 0, GETVAL));
+	EXPECT_EQ(0, semctl(b, 0, GETVAL));
+	munmap(sh, sizeof(*sh));
+}
+
+#define MSG_BATCH 4096
+
+struct msg_race {
+	struct tally t;
+	atomic_long sent;
+	atomic_long received;
+	unsigned char *seen;	/* how often each sequence number arrived */
+	long max;
+};
+
+struct seqmsg {
+	long mtype;
+	long seq;
+};
+
+/* Sends numbered messages to both IDs in turn; both stay valid. */
+static void *msg_sender(void *arg)
+{
+	struct msg_race *m = arg;
+	struct seqmsg msg = { .mtype = 1 };
+	long i;
+
+	for (i = 0; i < m->max && !atomic_load(&stop); i++) {
+		msg.seq = i;
+		while (msgsnd(i & 1 ? m->t.other : m->t.id, &msg,
+			      sizeof(msg.seq), IPC_NOWAIT)) {
+			if (errno != EAGAIN) {
+				bad(&m->t, errno);
+				return NULL;
+			}
+			if (atomic_load(&stop))
+				return NULL;
+		}
+		atomic_fetch_add(&m->sent, 1);
+	}
+	return NULL;
+}
+
+static int msg_take(struct msg_race *m, int id)
+{
+	struct seqmsg msg;
+
+	if (msgrcv(id, &msg, sizeof(msg.seq), 0, IPC_NOWAIT) < 0)
+		return errno;
+	if (msg.seq < 0 || msg.seq >= m->max || m->seen[msg.seq]++)
+		bad(&m->t, 0);
+	atomic_fetch_add(&m->received, 1);
+	return 0;
+}
+
+/* Receives from both IDs in turn. */
+static void *msg_receiver(void *arg)
+{
+	struct msg_race *m = arg;
+	long i;
+	int err;
+
+	for (i = 0; !atomic_load(&stop); i++) {
+		err = msg_take(m, i & 1 ? m->t.id : m->t.other);
+		if (err && err != ENOMSG)
+			bad(&m->t, err);
+	}
+	return NULL;
+}
+
+/*
+ * msgsnd() and msgrcv() while two queues trade IDs: no call fails, and
+ * every message sent is received exactly once.
+ */
+TEST_F(ns, messages_during_exchanges)
+{
+	int a = create(MSG, 30), b = create(MSG, 31);
+	struct exchanger x = { .t = { .id = a, .other = b }, .kind = MSG };
+	struct msg_race m = { .t = { .id = a, .other = b }, .max = 1 << 22 };
+	const struct job jobs[] = {
+		{ exchanger, &x }, { msg_sender, &m }, { msg_receiver, &m },
+	};
+	long i, missing = 0;
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m.seen = calloc(m.max, 1);
+	ASSERT_NE(NULL, m.seen);
+	race(jobs, 3);
+	while (!msg_take(&m, a) || !msg_take(&m, b))
+		;
+	for (i = 0; i < atomic_load(&m.sent); i++)
+		missing += !m.seen[i];
+	TH_LOG("%ld exchanges, %ld messages sent, %ld received",
+	       x.t.calls, atomic_load(&m.sent), atomic_load(&m.received));
+	EXPECT_EQ(0, x.t.bad) TH_LOG("IPC_SETID: errno %d", x.t.bad_errno);
+	EXPECT_EQ(0, m.t.bad) TH_LOG("msgsnd/msgrcv: errno %d", m.t.bad_errno);
+	EXPECT_EQ(atomic_load(&m.sent), atomic_load(&m.received));
+	EXPECT_EQ(0, missing);
+	EXPECT_LT(0, atomic_load(&m.sent));
+	free(m.seen);
+}
+
+/* The best time, in seconds, of a batch of round trips of id via to. */
+static double trips(int id, int to, int n)
+{
+	double t = now();
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (setid(MSG, id, to, 0) || setid(MSG, to, id, 0))
+			return -1;
+	return now() - t;
+}
+
+/*
+ * The cost of a change of ID must not depend on the slots involved: a
+ * round trip to the top slot of the layout and back (the top slot was the
+ * highest in use, so leaving it recomputes the highest index) costs about
+ * what one to a low slot does.
+ */
+TEST_F(ns, top_slot_costs_like_a_low_one)
+{
+	int id = create(MSG, 40), mni = 1 << seq_shift(), batch = 20, round;
+	int low = mkid(idx_of(id) + 5, 0), top = mkid(mni - 1, 0);
+	double best_low = 1e9, best_top = 1e9, t, spent = now();
+
+	ASSERT_GE(id, 0);
+	for (round = 0; round < 15 && now() - spent < 20; round++) {
+		t = trips(id, low, batch);
+		ASSERT_LE(0, t);
+		if (t < best_low)
+			best_low = t;
+		t = trips(id, top, batch);
+		ASSERT_LE(0, t);
+		if (t < best_top)
+			best_top = t;
+	}
+	TH_LOG("round trip to index %d: %.1f us, to index %d: %.1f us (%.2fx), best of %d",
+	       idx_of(low), best_low * 1e6 / batch, mni - 1,
+	       best_top * 1e6 / batch, best_top / best_low, round);
+	EXPECT_GE(1.5, best_top / best_low);
+}
+
+TEST_HARNESS_MAIN
