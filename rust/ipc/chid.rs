@@ -46,24 +46,42 @@ impl Ids {
         unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
     }
 
+    /// Whether a slot at or above `index` is in use.
+    fn any_from(&self, index: u32) -> bool {
+        let Ok(mut next) = c_int::try_from(index) else {
+            return false;
+        };
+        // SAFETY: the IDR is live, and `rwsem` held for writing keeps it
+        // from changing under the search.
+        !unsafe { bindings::idr_get_next(self.idr(), &mut next) }.is_null()
+    }
+
     /// Keeps `max_idx` the highest slot in use after `index` was emptied,
-    /// as `ipc_rmid()` does.
+    /// as `ipc_rmid()` does with `ipc_search_maxidx()`: no slot above
+    /// `index` is in use, so the highest one is found bit by bit from the
+    /// top, with one `idr_get_next()` per bit of `index`, whatever the
+    /// layout.
     fn forget(&self, index: u32) {
         // SAFETY: `rwsem` held for writing protects `max_idx`.
         let max = unsafe { (*self.0).max_idx };
         if u32::try_from(max).ok() != Some(index) {
             return;
         }
-        let mut top = index;
-        while let Some(below) = top.checked_sub(1) {
-            top = below;
-            if !self.find(top).is_null() {
-                self.set_max(top);
-                return;
-            }
+        if !self.any_from(0) {
+            // SAFETY: as above.
+            unsafe { (*self.0).max_idx = -1 };
+            return;
         }
-        // SAFETY: as above.
-        unsafe { (*self.0).max_idx = -1 };
+        // The highest `top` with a slot in use at or above it.
+        let mut top = 0u32;
+        let mut bit = index.checked_ilog2().map_or(0, |b| 1u32 << b);
+        while bit != 0 {
+            if self.any_from(top | bit) {
+                top |= bit;
+            }
+            bit >>= 1;
+        }
+        self.set_max(top);
     }
 
     /// Raises `max_idx` to `index` if it is below.
@@ -226,11 +244,17 @@ pub unsafe extern "C" fn ipc_chid_commit(
     // replacements both slots show `obj`, whose ID is still the old one:
     // lookups of the new ID fail until the stores below and retry.
     let idr = ids.idr();
-    // SAFETY: both slots are allocated (checked above) and `rwsem` is held
-    // for writing; idr_replace() cannot fail for an allocated slot.
-    unsafe {
-        bindings::idr_replace(idr, obj.cast(), slot(to.index));
-        bindings::idr_replace(idr, other.cast(), slot(from.index));
+    // SAFETY: both slots hold the objects checked above, and `rwsem` held
+    // for writing keeps them there, so neither replacement can fail; the
+    // results are checked all the same, and `ipc_chid()` warns on error.
+    let (was_other, was_obj) = unsafe {
+        (
+            bindings::idr_replace(idr, obj.cast(), slot(to.index)),
+            bindings::idr_replace(idr, other.cast(), slot(from.index)),
+        )
+    };
+    if was_other != other.cast() || was_obj != obj.cast() {
+        return EINVAL.to_errno();
     }
     // SAFETY: `obj` and `other` are live and locked.
     unsafe {
