@@ -63,10 +63,13 @@ host-test: tree
 runner-test: kernel
 	$(call timed,$(T)/qemu/runner-test.sh,runner-test)
 
-# Two boots: the default ID layout, and the one of "ipcmni_extend".
+# Two boots of the debug kernel (KASAN, lockdep, 4 vCPUs, panic_on_warn):
+# the default ID layout with the stress for SETID_STRESS_SECONDS (60), and
+# the layout of "ipcmni_extend" with a shorter one.
+SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y,qemu-test)
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend,qemu-test-extend)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test-extend)
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as

@@ -8,7 +8,8 @@
 #   step 1..N-1 patches 1..k                       CONFIG_SYSVIPC_CHID=y
 #   step N      the whole series                   CONFIG_SYSVIPC_CHID=n
 # (the whole series with CONFIG_SYSVIPC_CHID=y is "make kernel").
-# Then: the text size of step N must equal step 0's (bloat-o-meter), and
+# Then: the text size of step N must equal that of the last step before the
+# option exists (the pristine tree, or the preparatory patches), and
 # "make W=1 ipc/" of step N-1 must warn no more than step 0's.
 # A step whose tree and configuration are unchanged since it passed is not
 # redone.
@@ -60,19 +61,30 @@ for k in $(seq 0 $n); do
 	echo "$stamp" >"$ART/$k.stamp"
 done
 
-stage "walk: text size of CONFIG_SYSVIPC_CHID=n against the pristine kernel"
-"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$ART/$n.vmlinux" | tee "$BUILD/logs/bloat-n.txt" | tail -n 3
+# The option off must add no code beyond the preparatory patches, which
+# come before the one that adds the option and change ipc/ for everyone:
+# compare with the last prefix without the option.
+base=0
+for k in $(seq 1 $((n - 1))); do
+	git -C "$TREE" show "${commits[$k]}:init/Kconfig" | grep -q '^config SYSVIPC_CHID$' && break
+	base=$k
+done
+stage "walk: text size of CONFIG_SYSVIPC_CHID=n against step $base (no option yet)"
+"$KSRC/scripts/bloat-o-meter" -t "$ART/$base.vmlinux" "$ART/$n.vmlinux" | tee "$BUILD/logs/bloat-n.txt" | tail -n 3
 read -r before after < <(sed -n 's/^Total: Before=\([0-9]*\), After=\([0-9]*\).*/\1 \2/p' "$BUILD/logs/bloat-n.txt")
 [ -n "$before" ] && [ "$before" = "$after" ] ||
 	die "CONFIG_SYSVIPC_CHID=n changes the kernel's text: $before -> $after"
-size -A "$ART/0.vmlinux" | awk '$1 == ".text" { print "    .text pristine: " $2 }'
-size -A "$ART/$n.vmlinux" | awk '$1 == ".text" { print "    .text series, CHID=n: " $2 }'
-
-if [ -f "$BUILD/out/chid-y/vmlinux" ]; then
-	stage "walk: what CONFIG_SYSVIPC_CHID=y adds (for the record)"
-	"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$BUILD/out/chid-y/vmlinux" |
-		tee "$BUILD/logs/bloat-y.txt" | grep -E 'chid|setid|Total|add/remove' | head -n 30
+for k in 0 $base $n; do
+	size -A "$ART/$k.vmlinux" | awk -v k="$k" '$1 == ".text" { print "    .text of step " k ": " $2 }'
+done
+if [ "$base" -gt 0 ]; then
+	stage "walk: what the preparatory patches change (steps 0 to $base, for the record)"
+	"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$ART/$base.vmlinux" | tail -n +2 | head -n 12
 fi
+
+stage "walk: what CONFIG_SYSVIPC_CHID=y adds (step $base to $((n - 1)), for the record)"
+"$KSRC/scripts/bloat-o-meter" -t "$ART/$base.vmlinux" "$ART/$((n - 1)).vmlinux" |
+	tee "$BUILD/logs/bloat-y.txt" | grep -E 'chid|setid|Total|add/remove' | head -n 30
 
 stage "walk: make W=1 ipc/, new warnings against the pristine tree"
 new=$(comm -13 "$ART/0.w1" "$ART/$((n - 1)).w1")

@@ -14,7 +14,10 @@ extra="$*"
 kernel=$BUILD/out/$kname/arch/x86/boot/bzImage
 initrd=$BUILD/initramfs/$set_name/initramfs.cpio.gz
 log=$BUILD/logs/$name.log
-timeout=${QEMU_TIMEOUT:-300}
+# The stress test's time (a NAME=VALUE on the command line is in /init's
+# environment) comes on top of the rest.
+stress=$(sed -n 's/.*SETID_STRESS_SECONDS=\([0-9]*\).*/\1/p' <<<"$extra")
+timeout=${QEMU_TIMEOUT:-$((300 + ${stress:-0}))}
 mkdir -p "$BUILD/logs"
 [ -f "$kernel" ] || die "no kernel $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
