@@ -7,6 +7,7 @@
 #   mkpatches.sh --branch  lay the series out as the branch "series" of
 #                          build/linux, checked out in build/series, to edit
 #                          with git; "make series-import" writes it back
+#   mkpatches.sh --gen     only build the series' commits in build/gen
 #
 # The series is described by c/series/NN-slug/ directories, applied in order
 # as one commit each on top of the pristine tree:
@@ -73,6 +74,7 @@ for dir in "$SERIES"/[0-9][0-9]-*/; do
 	info "$(git log --oneline -1 | cut -c9-80)"
 done
 
+[ "$mode" = --gen ] && exit 0
 if [ "$mode" = --branch ]; then
 	EDIT=$BUILD/series
 	if [ -d "$EDIT" ]; then
@@ -81,6 +83,7 @@ if [ "$mode" = --branch ]; then
 		git -C "$EDIT" checkout -q --detach
 	fi
 	git -C "$TREE" branch -f series HEAD
+	git -C "$TREE" tag -f series-base HEAD >/dev/null
 	if [ ! -d "$EDIT" ]; then
 		git -C "$TREE" worktree add -q "$EDIT" series
 	else

@@ -9,6 +9,17 @@ stage "series-import: sources from branch series"
 git -C "$TREE" rev-parse -q --verify series >/dev/null || die "no branch series (run make series-branch)"
 [ -z "$(git -C "$BUILD/series" status --porcelain 2>/dev/null)" ] ||
 	die "build/series has uncommitted changes"
+# The sources must still be what the branch was laid out from: an edit of
+# the sources since then would be overwritten.
+"$TOP/scripts/mkpatches.sh" --gen >/dev/null
+same() {
+	[ "$(git -C "$TREE" rev-parse "$1^{tree}")" = "$(git -C "$TREE" rev-parse "$2^{tree}")" ] &&
+		[ "$(git -C "$TREE" log --format='%B%x00' "pristine..$1")" = \
+			"$(git -C "$TREE" log --format='%B%x00' "pristine..$2")" ]
+}
+gen=$(git -C "$BUILD/gen" rev-parse HEAD)
+same "$gen" series-base ||
+	die "the sources changed since make series-branch: lay the branch out again (rebase your commits onto it) or commit the edits in the branch"
 python3 "$TOP/scripts/series-import.py" "$TOP" "$TREE" series
 "$TOP/scripts/mkpatches.sh"
 want=$(git -C "$TREE" rev-parse 'series^{tree}')
@@ -18,3 +29,4 @@ if [ "$want" != "$got" ]; then
 	die "the sources do not give the branch's tree (an edit of a generated Kconfig entry? edit ./Kconfig)"
 fi
 info "the sources give the branch's tree exactly"
+git -C "$TREE" tag -f series-base series >/dev/null

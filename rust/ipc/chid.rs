@@ -46,44 +46,6 @@ impl Ids {
         unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
     }
 
-    /// Whether a slot at or above `index` is in use.
-    fn any_from(&self, index: u32) -> bool {
-        let Ok(mut next) = c_int::try_from(index) else {
-            return false;
-        };
-        // SAFETY: the IDR is live, and `rwsem` held for writing keeps it
-        // from changing under the search.
-        !unsafe { bindings::idr_get_next(self.idr(), &mut next) }.is_null()
-    }
-
-    /// Keeps `max_idx` the highest slot in use after `index` was emptied,
-    /// as `ipc_rmid()` does with `ipc_search_maxidx()`: no slot above
-    /// `index` is in use, so the highest one is found bit by bit from the
-    /// top, with one `idr_get_next()` per bit of `index`, whatever the
-    /// layout.
-    fn forget(&self, index: u32) {
-        // SAFETY: `rwsem` held for writing protects `max_idx`.
-        let max = unsafe { (*self.0).max_idx };
-        if u32::try_from(max).ok() != Some(index) {
-            return;
-        }
-        if !self.any_from(0) {
-            // SAFETY: as above.
-            unsafe { (*self.0).max_idx = -1 };
-            return;
-        }
-        // The highest `top` with a slot in use at or above it.
-        let mut top = 0u32;
-        let mut bit = index.checked_ilog2().map_or(0, |b| 1u32 << b);
-        while bit != 0 {
-            if self.any_from(top | bit) {
-                top |= bit;
-            }
-            bit >>= 1;
-        }
-        self.set_max(top);
-    }
-
     /// Raises `max_idx` to `index` if it is below.
     fn took(&self, index: u32) {
         // SAFETY: `rwsem` held for writing protects `max_idx`.
@@ -285,11 +247,12 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
     if got != start {
         return if got < 0 { got } else { ENOSPC.to_errno() };
     }
+    // `max_idx` stays an upper bound when `from` was the highest slot in
+    // use: `ipc_get_maxidx()` finds the exact value when asked.
     ids.took(to.index);
     // SAFETY: `obj` is live and locked.
     unsafe { publish(obj, to, newid) };
     // SAFETY: the slot `from` holds `obj` (checked by the caller).
     unsafe { bindings::idr_remove(ids.idr(), slot(from.index)) };
-    ids.forget(from.index);
     0
 }

@@ -381,9 +381,7 @@ FIXTURE_SETUP(ns)
 	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
 	for (k = MSG; k <= SHM; k++)
 		for (i = 0; i < POOL; i++)
-			ASSERT_LE(0, k == SHM ? shmget(pool_key(k, i), SHM_WORDS * 4,
-						      IPC_CREAT | 0600) :
-				  create(k, pool_key(k, i)));
+			ASSERT_LE(0, create(k, pool_key(k, i)));
 	for (i = 0; i < POOL; i++) {
 		p = shmat(lookup(SHM, i), NULL, 0);
 		ASSERT_NE((void *)-1, p);
