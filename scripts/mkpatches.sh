@@ -82,8 +82,9 @@ if [ "$mode" = --branch ]; then
 			die "$EDIT has uncommitted changes: commit them and run make series-import first"
 		git -C "$EDIT" checkout -q --detach
 	fi
-	git -C "$TREE" branch -f series HEAD
-	git -C "$TREE" tag -f series-base HEAD >/dev/null
+	head=$(git rev-parse HEAD)
+	git -C "$TREE" branch -f series "$head"
+	git -C "$TREE" tag -f series-base "$head" >/dev/null
 	if [ ! -d "$EDIT" ]; then
 		git -C "$TREE" worktree add -q "$EDIT" series
 	else

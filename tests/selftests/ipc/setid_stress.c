@@ -194,7 +194,29 @@ static int semop_key(int i, struct sembuf *ops, int n)
 	return EAGAIN;
 }
 
-/* Balanced operations, with and without SEM_UNDO. */
+/*
+ * Takes one away from whichever set of the pool has something to take:
+ * the ID that semop_key() used for +1 may have named another set by then.
+ */
+static int take_one(struct sembuf *down, unsigned int *s)
+{
+	int tries, id;
+
+	for (tries = 0; tries < 100000; tries++) {
+		id = lookup(SEM, rnd(s) % POOL);
+		if (id >= 0 && semop(id, down, 1) == 0)
+			return 0;
+		if (id >= 0 && errno != EAGAIN && errno != EINVAL && errno != EIDRM)
+			return errno;
+	}
+	return EAGAIN;
+}
+
+/*
+ * Balanced operations, with and without SEM_UNDO: +1 and -1 in one call,
+ * or in two calls (which may land on different sets when IDs are traded
+ * in between, so only the sum over the pool is kept).
+ */
 static void *sem_worker(void *arg)
 {
 	unsigned int s = (uintptr_t)arg;
@@ -210,10 +232,9 @@ static void *sem_worker(void *arg)
 		if (rnd(&s) & 1) {
 			err = semop_key(i, pair, 2);
 		} else {
-			/* +1, then -1 in a call of its own: on the same set. */
 			err = semop_key(i, &up, 1);
 			if (!err)
-				err = semop_key(i, &down, 1);
+				err = take_one(&down, &s);
 		}
 		if (err)
 			fail("semop: errno %d (set %d)", err, i);
