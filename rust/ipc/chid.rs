@@ -36,7 +36,7 @@ impl Ids {
     fn idr(&self) -> *mut bindings::idr {
         // SAFETY: `self.0` points to a live `struct ipc_ids` (the contract
         // of the entry points); this only computes a field address.
-        unsafe { &raw mut (*self.0).ipcs_idr }
+        unsafe { ptr::addr_of_mut!((*self.0).ipcs_idr) }
     }
 
     /// The object in slot `index`, or null.
@@ -150,14 +150,16 @@ unsafe fn publish(perm: *mut Perm, id: Id, raw: c_int) {
     // readers read `id` with READ_ONCE(), hence the volatile store.
     unsafe {
         (*perm).seq = slot(id.seq);
-        ptr::write_volatile(&raw mut (*perm).id, raw);
+        ptr::write_volatile(ptr::addr_of_mut!((*perm).id), raw);
     }
 }
 
 /// Carries out the change [`ipc_chid_find`] found, for `obj` locked: moves it
 /// to `newid` (also within its own slot), or exchanges it with `other`.
 ///
-/// Returns 0 or a negative errno; on error nothing changed.
+/// Returns 0 or a negative errno. The errors are of checks that
+/// [`ipc_chid_find`] made impossible (`ipc_chid()` warns about them); all
+/// but a failed `idr_replace()` of an exchange leave the IDR unchanged.
 ///
 /// # Safety
 ///

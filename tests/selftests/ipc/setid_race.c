@@ -266,6 +266,69 @@ TEST_F(ns, shmat_during_exchanges)
 	EXPECT_EQ(0, shmctl(b, IPC_RMID, NULL));
 }
 
+/*
+ * Remaps an attached segment with remap_file_pages(), which unmaps it
+ * (the segment may then be unattached for a moment) and maps its file
+ * again through the ID recorded at attach. If the segment moved in that
+ * moment, the mapping is refused (and the old one may stay): detach and
+ * attach again by key.
+ */
+static void *remapper(void *arg)
+{
+	struct tally *t = arg;
+	uint32_t *p = (void *)-1;
+	int id;
+
+	while (!atomic_load(&stop)) {
+		if (p == (void *)-1) {
+			id = get(SHM, 13, 0);
+			p = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+			if (p == (void *)-1 && errno != EINVAL)
+				bad(t, errno);
+			continue;
+		}
+		t->calls++;
+		if (remap_file_pages(p, SHM_SIZE, 0, 0, 0)) {
+			if (errno == EINVAL) {
+				t->einval++;
+				shmdt(p);
+				p = (void *)-1;
+			} else {
+				bad(t, errno);
+			}
+			continue;
+		}
+		if (*p != t->pattern[0])
+			bad(t, 0);
+	}
+	if (p != (void *)-1 && shmdt(p))
+		bad(t, errno);
+	return NULL;
+}
+
+/*
+ * A segment that is mapped again while unattached must not be counted
+ * through an ID it no longer has: its detach could not find it then.
+ */
+TEST_F(ns, remap_during_moves)
+{
+	int a = new_segment(13, 0x5eed), b = mkid(41, 2);
+	struct tally mover = { .id = a, .other = b };
+	struct tally remap = { .pattern = { 0x5eed, 0x5eed } };
+	const struct job jobs[] = { { shm_mover, &mover }, { remapper, &remap } };
+
+	ASSERT_GE(a, 0);
+	race(jobs, 2);
+	TH_LOG("%ld changes (%ld busy), %ld remaps (%ld refused after a move)",
+	       mover.calls, mover.ebusy, remap.calls, remap.einval);
+	EXPECT_EQ(0, mover.bad) TH_LOG("IPC_SETID: errno %d", mover.bad_errno);
+	EXPECT_EQ(0, remap.bad) TH_LOG("remap: errno %d", remap.bad_errno);
+	EXPECT_LT(0, remap.calls);
+	EXPECT_EQ(0, nattch(mover.id));
+	EXPECT_EQ(0x5eed, shm_pattern(mover.id));
+	EXPECT_EQ(0, shmctl(mover.id, IPC_RMID, NULL));
+}
+
 /* Looks up a stale ID again and again; it must never resolve. */
 static void *stale_looker(void *arg)
 {

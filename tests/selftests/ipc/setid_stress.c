@@ -252,11 +252,15 @@ static void *sem_worker(void *arg)
 	return NULL;
 }
 
-/* Processes that exit holding an undo entry (+1, undone at exit). */
+/*
+ * Processes that exit holding an undo entry (+1, undone at exit), on
+ * semaphore 1 of each set, which nothing else takes from (an undo that
+ * would go below 0 is cut off at 0).
+ */
 static void *undo_exiter(void *arg)
 {
 	unsigned int s = (uintptr_t)arg;
-	struct sembuf up = { 0, 1, IPC_NOWAIT | SEM_UNDO };
+	struct sembuf up = { 1, 1, IPC_NOWAIT | SEM_UNDO };
 	pid_t pid;
 	int i;
 
@@ -516,8 +520,10 @@ TEST_F_TIMEOUT(ns, all_types_at_once, 3600)
 			ASSERT_LE(0, id);
 			snprintf(want, sizeof(want), "%d:%d ", pool_key(k, i), id);
 			EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", want);
-			if (k == SEM)
+			if (k == SEM) {
 				EXPECT_EQ(0, semctl(id, 0, GETVAL));
+				EXPECT_EQ(0, semctl(id, 1, GETVAL));
+			}
 			if (k != SHM)
 				continue;
 			{
