@@ -21,6 +21,7 @@ all: help
 help:
 	@sed -n 's/^#   //p' Makefile
 
+, := ,
 # Prints "[stage] N s" after a stage, for the per-stage times.
 timed = @start=$$(date +%s); $(1) || exit $$?; \
 	printf '    [%s] %d s\n' "$(2)" $$(($$(date +%s) - start))
@@ -68,8 +69,8 @@ runner-test: kernel
 # the layout of "ipcmni_extend" with a shorter one.
 SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test)
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test-extend)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: debug kernel$(,) default layout)
+	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend)
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as
