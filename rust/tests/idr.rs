@@ -148,8 +148,15 @@ impl Ns {
         }
         assert_eq!(count, self.objs.len(), "slots in use");
         let top = m.keys().next_back().map_or(-1, |&i| i as i32);
-        assert!(self.ids.max_idx >= top, "max_idx {} below {top}", self.ids.max_idx);
-        assert!(self.ids.max_idx < l.slots() as i32, "max_idx beyond the layout");
+        assert!(
+            self.ids.max_idx >= top,
+            "max_idx {} below {top}",
+            self.ids.max_idx
+        );
+        assert!(
+            self.ids.max_idx < l.slots() as i32,
+            "max_idx beyond the layout"
+        );
         Model(m)
     }
 }

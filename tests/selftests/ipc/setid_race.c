@@ -588,14 +588,17 @@ static double trips(int id, int to, int n)
 	return now() - t;
 }
 
-/* The best of 15 batches of 20 round trips to each of low and top, in us. */
+/*
+ * The best of 30 batches of 20 round trips to each of low and top, in us,
+ * taken in turn so that both see the same machine.
+ */
 static int compare_trips(int id, int low, int top, double *us_low, double *us_top)
 {
 	double t, spent = now();
 	int round;
 
 	*us_low = *us_top = 1e9;
-	for (round = 0; round < 15 && now() - spent < 20; round++) {
+	for (round = 0; round < 30 && now() - spent < 20; round++) {
 		t = trips(id, low, 20);
 		if (t < 0)
 			return -1;
@@ -630,7 +633,7 @@ static int max_index(void)
  */
 TEST_F(ns, top_slot_costs_like_a_low_one)
 {
-	int id = create(MSG, 40), mni = 1 << seq_shift(), rounds;
+	int id = create(MSG, 40), mni = 1 << seq_shift(), rounds, attempt;
 	int low = mkid(idx_of(id) + 5, 0), top = mkid(mni - 1, 0);
 	double us_low, us_top;
 
@@ -641,14 +644,21 @@ TEST_F(ns, top_slot_costs_like_a_low_one)
 	       idx_of(low), us_low, mni - 1, us_top, us_top / us_low);
 	EXPECT_EQ(idx_of(id), max_index());
 
-	/* Neighbours in the IDR leaves of the queue, low and top. */
+	/*
+	 * Neighbours in the IDR leaves of the queue, low and top. A guest's
+	 * timing is noisy: a ratio above 1.5 is measured once more, which a
+	 * cost that grows with the index (it was 50x) does not survive.
+	 */
 	ASSERT_EQ(0, setid(MSG, create(MSG, 41), mkid(idx_of(id) + 1, 0), 0));
 	ASSERT_EQ(0, setid(MSG, create(MSG, 42), mkid(mni - 2, 0), 0));
-	compare_trips(id, low, top, &us_low, &us_top);
-	rounds = compare_trips(id, low, top, &us_low, &us_top);
-	ASSERT_LT(0, rounds);
-	TH_LOG("with neighbours: to index %d: %.1f us, to index %d: %.1f us (%.2fx), best of %d",
-	       idx_of(low), us_low, mni - 1, us_top, us_top / us_low, rounds);
+	for (attempt = 0; attempt < 2; attempt++) {
+		rounds = compare_trips(id, low, top, &us_low, &us_top);
+		ASSERT_LT(0, rounds);
+		TH_LOG("with neighbours: to index %d: %.1f us, to index %d: %.1f us (%.2fx), best of %d",
+		       idx_of(low), us_low, mni - 1, us_top, us_top / us_low, rounds);
+		if (us_top / us_low <= 1.5)
+			break;
+	}
 	EXPECT_GE(1.5, us_top / us_low);
 	EXPECT_EQ(mni - 2, max_index());
 	ASSERT_EQ(0, msgctl(mkid(mni - 2, 0), IPC_RMID, NULL));
