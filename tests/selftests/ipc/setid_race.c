@@ -654,7 +654,7 @@ TEST_F(ns, top_slot_costs_like_a_low_one)
 	for (attempt = 0; attempt < 2; attempt++) {
 		rounds = compare_trips(id, low, top, &us_low, &us_top);
 		ASSERT_LT(0, rounds);
-		TH_LOG("with neighbours: to index %d: %.1f us, to index %d: %.1f us (%.2fx), best of %d",
+		TH_LOG("with neighbours: index %d: %.1f us, index %d: %.1f us (%.2fx), best of %d",
 		       idx_of(low), us_low, mni - 1, us_top, us_top / us_low, rounds);
 		if (us_top / us_low <= 1.5)
 			break;

@@ -29,7 +29,7 @@
  */
 #define POOL_BASE	1024
 #define SENDERS		2
-#define MAX_SENT	(1 << 22)
+#define MAX_SENT	(4 * 1024 * 1024)
 #define SHM_WORDS	1024
 #define MAX_ERRNO	134
 
@@ -187,7 +187,7 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
-/* semop() that re-finds the set by key when its ID moved. */
+/* semop() that re-finds the set by key when its ID moved: 0 or -errno. */
 static int semop_key(int i, struct sembuf *ops, int n)
 {
 	int id, tries;
@@ -197,10 +197,10 @@ static int semop_key(int i, struct sembuf *ops, int n)
 		if (id >= 0 && semop(id, ops, n) == 0)
 			return 0;
 		if (id >= 0 && errno != EINVAL && errno != EIDRM)
-			return errno;
+			return -errno;
 		met(id < 0 ? ENOENT : errno);
 	}
-	return EAGAIN;
+	return -EAGAIN;
 }
 
 /*
@@ -216,9 +216,9 @@ static int take_one(struct sembuf *down, unsigned int *s)
 		if (id >= 0 && semop(id, down, 1) == 0)
 			return 0;
 		if (id >= 0 && errno != EAGAIN && errno != EINVAL && errno != EIDRM)
-			return errno;
+			return -errno;
 	}
-	return EAGAIN;
+	return -EAGAIN;
 }
 
 /*
@@ -235,7 +235,8 @@ static void *sem_worker(void *arg)
 
 	while (!atomic_load(&st.stop)) {
 		i = rnd(&s) % POOL;
-		up.sem_flg = down.sem_flg = IPC_NOWAIT | (rnd(&s) & 1 ? SEM_UNDO : 0);
+		up.sem_flg = IPC_NOWAIT | (rnd(&s) & 1 ? SEM_UNDO : 0);
+		down.sem_flg = up.sem_flg;
 		pair[0] = up;
 		pair[1] = down;
 		if (rnd(&s) & 1) {
@@ -246,7 +247,7 @@ static void *sem_worker(void *arg)
 				err = take_one(&down, &s);
 		}
 		if (err)
-			fail("semop: errno %d (set %d)", err, i);
+			fail("semop: errno %d (set %d)", -err, i);
 		atomic_fetch_add(&st.semops, 1);
 	}
 	return NULL;
@@ -272,7 +273,7 @@ static void *undo_exiter(void *arg)
 			break;
 		}
 		if (pid == 0)
-			_exit(semop_key(i, &up, 1));
+			_exit(-semop_key(i, &up, 1));
 		i = reap(pid);
 		if (i)
 			fail("exiting with an undo entry: status %d", i, 0);
@@ -459,7 +460,7 @@ TEST_F_TIMEOUT(ns, all_types_at_once, 3600)
 	enum kind k;
 
 	ASSERT_GE(3000, secs);
-	for (j = 0; j < (int)(sizeof(jobs) / sizeof(jobs[0])); j++)
+	for (j = 0; j < (int)ARRAY_SIZE(jobs); j++)
 		for (i = 0; i < jobs[j].n; i++) {
 			/* A sender's number, or a seed. */
 			arg = jobs[j].fn == sender ? i : 7 * nt + 1;
