@@ -66,7 +66,7 @@ done
 # compare with the last prefix without the option.
 base=0
 for k in $(seq 1 $((n - 1))); do
-	git -C "$TREE" show "${commits[$k]}:init/Kconfig" | grep -q '^config SYSVIPC_CHID$' && break
+	git -C "$TREE" grep -q -e '^config SYSVIPC_CHID$' "${commits[$k]}" -- init/Kconfig && break
 	base=$k
 done
 stage "walk: text size of CONFIG_SYSVIPC_CHID=n against step $base (no option yet)"
