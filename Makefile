@@ -66,11 +66,12 @@ runner-test: kernel
 
 # Two boots of the debug kernel (KASAN, lockdep, 4 vCPUs, panic_on_warn):
 # the default ID layout with the stress for SETID_STRESS_SECONDS (60), and
-# the layout of "ipcmni_extend" with a shorter one.
+# the layout of "ipcmni_extend" with a shorter one. A boot that passed with
+# the same kernel, initramfs and command line is not redone (BOOT_AGAIN=1).
 SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: debug kernel$(,) default layout)
-	$(call timed,$(T)/qemu/boot.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: debug kernel$(,) default layout)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend)
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as

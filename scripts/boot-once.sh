@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# boot-once.sh KERNEL SET NAME [CMDLINE...]: tests/qemu/boot.sh, unless a
+# boot with the same kernel, initramfs, command line, runner and judge
+# passed before (BOOT_AGAIN=1 boots again all the same).
+. "$(dirname "$0")/lib.sh"
+
+kname=$1
+set_name=$2
+name=$3
+kernel=$BUILD/out/$kname/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs/$set_name/initramfs.cpio.gz
+stampfile=$STAMPS/boot-$name
+out=$BUILD/logs/$name.out
+sum=$( (cat "$kernel" "$initrd" "$TOP/tests/qemu/boot.sh" "$TOP/tests/qemu/parse.py"
+	echo "${*:4}") | sha1sum | cut -c1-40)
+if [ "${BOOT_AGAIN:-0}" != 1 ] && [ "$(cat "$stampfile" 2>/dev/null)" = "$sum" ]; then
+	stage "boot[$name]: unchanged since it passed (BOOT_AGAIN=1 boots again)"
+	info "$(tail -n 1 "$out"), log: build/logs/$name.log"
+	exit 0
+fi
+rm -f "$stampfile"
+mkdir -p "$BUILD/logs"
+"$TOP/tests/qemu/boot.sh" "$@" | tee "$out"
+echo "$sum" >"$stampfile"
