@@ -204,6 +204,23 @@ static inline int id_set(enum kind k, int *ids, int max)
 	return n;
 }
 
+/*
+ * Whether the kernel has IPC_SETID: 1 or 0, or -errno if the probe could
+ * not be made. Changing a queue's ID to itself succeeds, and fails with
+ * EINVAL as an unknown command otherwise. The queue is removed again.
+ */
+static inline int setid_supported(void)
+{
+	int id = create(MSG, IPC_PRIVATE), ok;
+
+	if (id < 0)
+		return -errno;
+	ok = setid(MSG, id, id, 0) == 0;
+	if (msgctl(id, IPC_RMID, NULL))
+		return -errno;
+	return ok;
+}
+
 /* The exit status of the child pid, or -1 if it did not exit. */
 static inline int reap(pid_t pid)
 {

@@ -411,14 +411,13 @@ FIXTURE_SETUP(ns)
 {
 	enum kind k;
 	uint32_t *p;
-	int i, w, id;
+	int i, w, supported;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	id = create(MSG, 1);
-	ASSERT_GE(id, 0);
-	if (setid(MSG, id, id, 0) == -EINVAL)
+	supported = setid_supported();
+	ASSERT_LE(0, supported);
+	if (!supported)
 		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
-	ASSERT_EQ(0, msgctl(id, IPC_RMID, NULL));
 	for (k = MSG; k <= SHM; k++)
 		for (i = 0; i < POOL; i++)
 			ASSERT_EQ(0, setid(k, create(k, pool_key(k, i)),
