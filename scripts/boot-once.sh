@@ -9,10 +9,12 @@ kname=$1
 set_name=$2
 name=$3
 kernel=$BUILD/out/$kname/arch/x86/boot/bzImage
-initrd=$BUILD/initramfs/$set_name/initramfs.cpio.gz
+root=$BUILD/initramfs/$set_name/root
 stampfile=$STAMPS/boot-$name
 out=$BUILD/logs/$name.out
-sum=$( (cat "$kernel" "$initrd" "$TOP/tests/qemu/boot.sh" "$TOP/tests/qemu/parse.py"
+# The initramfs by content: it is rebuilt with new file times every time.
+sum=$( (cat "$kernel" "$TOP/tests/qemu/boot.sh" "$TOP/tests/qemu/parse.py"
+	(cd "$root" && find . -type f | LC_ALL=C sort | xargs sha1sum)
 	echo "${*:4}") | sha1sum | cut -c1-40)
 if [ "${BOOT_AGAIN:-0}" != 1 ] && [ "$(cat "$stampfile" 2>/dev/null)" = "$sum" ]; then
 	stage "boot[$name]: unchanged since it passed (BOOT_AGAIN=1 boots again)"
