@@ -30,6 +30,7 @@ import sys
 SOURCE_OF = [
     (r"^ipc/(.*\.rs)$", r"rust/ipc/\1"),
     (r"^ipc/(.*)$", r"c/ipc/\1"),
+    (r"^include/(.*)$", r"c/include/\1"),
     (r"^rust/kernel/(.*)$", r"rust/kernel/\1"),
     (r"^tools/testing/selftests/ipc/(.*)$", r"tests/selftests/ipc/\1"),
 ]
