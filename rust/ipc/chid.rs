@@ -23,6 +23,9 @@ use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, Table};
 
 type Perm = bindings::kern_ipc_perm;
 
+// The C callers pass `IPC_CHID_EXCHANGE`; the rules read it as this.
+kernel::static_assert!(bindings::IPC_CHID_EXCHANGE == kernel::ipc_chid::EXCHANGE);
+
 /// An index or sequence number as the IDR's `unsigned long`.
 fn slot(n: u32) -> c_ulong {
     // Lossless: `unsigned long` has at least 32 bits.

@@ -15,23 +15,35 @@ FIXTURE(ns) {
 
 FIXTURE_SETUP(ns)
 {
-	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	const char *why = setid_setup();
+
+	if (why)
+		SKIP(return, "%s", why);
 }
 
 FIXTURE_TEARDOWN(ns)
 {
 }
 
-/* The kernel has the command: a plain move succeeds. */
-TEST_F(ns, supported)
+/*
+ * The probe without an object that setid_setup() relies on, for each type:
+ * EFAULT for a NULL argument, and EPERM first without the capability.
+ */
+TEST_F(ns, probe_without_object)
 {
-	int id = create(MSG, 1);
+	pid_t pid;
 
-	ASSERT_GE(id, 0);
 	TH_LOG("ID layout: seq << %d | index", seq_shift());
-	if (setid(MSG, id, mkid(1, 0), 0) == -EINVAL)
-		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
-	ASSERT_EQ(mkid(1, 0), get(MSG, 1, 0));
+	for (enum kind k = MSG; k <= SHM; k++) {
+		EXPECT_EQ(-EFAULT, ctl(k, 0, IPC_SETID, NULL))
+			TH_LOG("%s", kind_name(k));
+	}
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(become(65534, 0) ? 1 :
+		      ctl(MSG, 0, IPC_SETID, NULL) == -EPERM ? 0 : 2);
+	EXPECT_EQ(0, reap(pid));
 }
 
 TEST_F(ns, move_each_type)
@@ -57,6 +69,7 @@ TEST_F(ns, errors_change_nothing)
 	for (enum kind k = MSG; k <= SHM; k++) {
 		int a = create(k, 10), b = create(k, 11);
 		int stale = mkid(idx_of(a), seq_of(a) + 1);
+		struct ipc_setid arg = { .newid = mkid(50, 0) };
 		char before[256], after[256];
 
 		ASSERT_GE(a, 0);
@@ -77,6 +90,9 @@ TEST_F(ns, errors_change_nothing)
 		EXPECT_EQ(-EEXIST, setid(k, a, mkid(idx_of(b), seq_of(b) + 2), 0));
 		/* A bad argument pointer. */
 		EXPECT_EQ(-EFAULT, ctl(k, a, IPC_SETID, (void *)8));
+		/* semnum is kept for later: it must be 0. */
+		if (k == SEM)
+			EXPECT_EQ(-EINVAL, semctl_raw(a, 1, IPC_SETID, &arg));
 		snapshot(k, after, sizeof(after));
 		EXPECT_STREQ(before, after) TH_LOG("%s", kind_name(k));
 		EXPECT_EQ(a, get(k, 10, 0));
@@ -380,11 +396,54 @@ TEST_F(ns, namespaces_are_separate)
 	EXPECT_EQ(-EINVAL, stat_index(MSG, 60));
 }
 
-static int drop_to_nobody(void)
+/* Make uid the owner of an object, as IPC_SET does: 0 or -1. */
+static int give(enum kind k, int id, uid_t uid)
 {
-	/* Stay dumpable, or /proc/self/uid_map is root's. */
-	return setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
-	       prctl(PR_SET_DUMPABLE, 1);
+	struct msqid_ds m;
+	struct semid_ds s;
+	struct shmid_ds h;
+
+	switch (k) {
+	case MSG:
+		if (msgctl(id, IPC_STAT, &m))
+			return -1;
+		m.msg_perm.uid = uid;
+		return msgctl(id, IPC_SET, &m);
+	case SEM:
+		if (semctl(id, 0, IPC_STAT, &s))
+			return -1;
+		s.sem_perm.uid = uid;
+		return semctl(id, 0, IPC_SET, &s);
+	default:
+		if (shmctl(id, IPC_STAT, &h))
+			return -1;
+		h.shm_perm.uid = uid;
+		return shmctl(id, IPC_SET, &h);
+	}
+}
+
+/* The exit status a child uses when user namespaces are not available. */
+#define NO_USERNS 4
+
+/*
+ * Become root of a new user namespace, mapped to nobody; the IPC namespace
+ * stays the caller's. 0, NO_USERNS, or -1.
+ */
+static int userns_root(void)
+{
+	int fd, ok;
+
+	if (become(65534, 0))
+		return -1;
+	if (unshare(CLONE_NEWUSER))
+		return errno == EINVAL || errno == EPERM || errno == ENOSPC ?
+		       NO_USERNS : -1;
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, "0 65534 1", 9) == 9;
+	close(fd);
+	return ok ? 0 : -1;
 }
 
 TEST_F(ns, unprivileged_gets_eperm)
@@ -393,10 +452,12 @@ TEST_F(ns, unprivileged_gets_eperm)
 	pid_t pid;
 
 	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, give(MSG, id, 65534));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		if (drop_to_nobody())
+		/* Even the owner needs the capability. */
+		if (become(65534, 0))
 			_exit(1);
 		_exit(setid(MSG, id, mkid(61, 0), 0) == -EPERM ? 0 : 2);
 	}
@@ -404,30 +465,143 @@ TEST_F(ns, unprivileged_gets_eperm)
 	EXPECT_EQ(id, get(MSG, 51, 0));
 }
 
+/*
+ * As for IPC_SET: with CAP_CHECKPOINT_RESTORE but not CAP_SYS_ADMIN, the
+ * caller may not change the ID of an object it neither owns nor created,
+ * not even to the same ID, and an exchange needs that right to both
+ * objects. A refusal changes nothing.
+ */
+TEST_F(ns, owner_or_creator_only)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int roots = create(k, 30), given = create(k, 31);
+		char before[256], after[256];
+		pid_t pid;
+
+		ASSERT_GE(roots, 0);
+		ASSERT_GE(given, 0);
+		ASSERT_EQ(0, give(k, given, 65534));
+		snapshot(k, before, sizeof(before));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			if (become(65534, CAP(CAP_CHECKPOINT_RESTORE)))
+				_exit(1);
+			if (setid(k, roots, mkid(40, 0), 0) != -EPERM ||
+			    setid(k, roots, roots, 0) != -EPERM)
+				_exit(2);
+			if (setid(k, given, roots, IPC_SETID_EXCHANGE) != -EPERM ||
+			    setid(k, roots, given, IPC_SETID_EXCHANGE) != -EPERM)
+				_exit(3);
+			_exit(0);
+		}
+		EXPECT_EQ(0, reap(pid)) TH_LOG("%s", kind_name(k));
+		snapshot(k, after, sizeof(after));
+		EXPECT_STREQ(before, after);
+	}
+}
+
+/*
+ * The restore flow without CAP_SYS_ADMIN: create, change the ID, give the
+ * object to its owner; the creator keeps the right, and so does an owner.
+ */
+TEST_F(ns, owner_and_creator_may)
+{
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int given = create(k, 32);
+		pid_t pid;
+
+		ASSERT_GE(given, 0);
+		ASSERT_EQ(0, give(k, given, 65534));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			int made;
+
+			if (become(65534, CAP(CAP_CHECKPOINT_RESTORE)))
+				_exit(1);
+			made = create(k, 33);
+			if (made < 0 || setid(k, made, mkid(41, 2), 0))
+				_exit(2);
+			if (give(k, mkid(41, 2), 0) || setid(k, mkid(41, 2), mkid(42, 0), 0))
+				_exit(3);
+			if (setid(k, given, mkid(42, 0), IPC_SETID_EXCHANGE))
+				_exit(4);
+			_exit(0);
+		}
+		EXPECT_EQ(0, reap(pid)) TH_LOG("%s", kind_name(k));
+		EXPECT_EQ(mkid(42, 0), get(k, 32, 0));
+		EXPECT_EQ(given, get(k, 33, 0));
+	}
+}
+
+/* CAP_SYS_ADMIN alone suffices, for any object, as for IPC_SET. */
+TEST_F(ns, cap_sys_admin_may_change_any)
+{
+	int id = create(SEM, 34);
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(become(65534, CAP(CAP_SYS_ADMIN)) ? 1 :
+		      setid(SEM, id, mkid(43, 0), 0) ? 2 : 0);
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(mkid(43, 0), get(SEM, 34, 0));
+}
+
 /* Root of a user namespace that owns the IPC namespace may change IDs. */
 TEST_F(ns, user_namespace_root_succeeds)
 {
 	pid_t pid = fork();
+	int status;
 
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		int id, fd;
+		int id;
 
-		if (drop_to_nobody() || unshare(CLONE_NEWUSER))
-			_exit(1);
-		fd = open("/proc/self/uid_map", O_WRONLY);
-		if (fd < 0 || write(fd, "0 65534 1", 9) != 9)
-			_exit(2);
-		close(fd);
+		status = userns_root();
+		if (status)
+			_exit(status == NO_USERNS ? NO_USERNS : 1);
 		if (unshare(CLONE_NEWIPC))
 			_exit(3);
 		id = create(SHM, 52);
 		if (id < 0)
-			_exit(4);
+			_exit(5);
 		_exit(setid(SHM, id, mkid(62, 1), 0) == 0 &&
-		      get(SHM, 52, 0) == mkid(62, 1) ? 0 : 5);
+		      get(SHM, 52, 0) == mkid(62, 1) ? 0 : 6);
 	}
-	EXPECT_EQ(0, reap(pid));
+	status = reap(pid);
+	if (status == NO_USERNS)
+		SKIP(return, "user namespaces are not available");
+	EXPECT_EQ(0, status);
+}
+
+/*
+ * Root of a user namespace that does not own the IPC namespace may not,
+ * even for an object it owns.
+ */
+TEST_F(ns, user_namespace_root_elsewhere_gets_eperm)
+{
+	int id = create(MSG, 54), status;
+	pid_t pid;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, give(MSG, id, 65534));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		status = userns_root();
+		if (status)
+			_exit(status == NO_USERNS ? NO_USERNS : 1);
+		_exit(setid(MSG, id, mkid(63, 0), 0) == -EPERM ? 0 : 2);
+	}
+	status = reap(pid);
+	if (status == NO_USERNS)
+		SKIP(return, "user namespaces are not available");
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(id, get(MSG, 54, 0));
 }
 
 /*

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the IPC_SETID selftests: the ID layout of the booted
- * kernel, and the ctl system calls made directly, so that the C library
- * does not filter the new command. Where the multiplexed ipc() call exists
- * (32-bit x86), it is used.
+ * kernel, the common setup, and the ctl system calls made directly, as the
+ * C library refuses commands it does not know. Where the multiplexed ipc()
+ * call exists (32-bit x86), it is used.
  */
 #ifndef SELFTESTS_IPC_SETID_H
 #define SELFTESTS_IPC_SETID_H
@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +27,9 @@
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
+#include <linux/ipc_setid.h>
 
-/*
- * From <linux/ipc.h>, which cannot be included together with the C
- * library's <sys/ipc.h>.
- */
-#ifndef IPC_SETID
-#define IPC_SETID 4
-#define IPC_SETID_EXCHANGE 0x1
-struct ipc_setid {
-	int newid;
-	unsigned int flags;
-};
-#endif
 #ifndef IPC_64
 #define IPC_64 0x0100
 #endif
@@ -88,31 +79,34 @@ static inline int seq_of(int id)
 	return id >> seq_shift();
 }
 
+/* The raw semctl() system call: 0 or -errno. */
+static inline long semctl_raw(int id, int semnum, int cmd, void *arg)
+{
+	long r;
+
+#ifdef SYS_ipc
+	/* ipc(SEMCTL, id, semnum, cmd, ptr) takes a pointer to the arg. */
+	r = syscall(SYS_ipc, SEMCTL, id, semnum, cmd, &arg);
+#else
+	r = syscall(SYS_semctl, id, semnum, cmd, arg);
+#endif
+	return r < 0 ? -errno : r;
+}
+
 /* The raw ctl system calls: 0 or -errno. */
 static inline long ctl(enum kind k, int id, int cmd, void *arg)
 {
 	long r;
 
-#ifdef SYS_ipc
-	static const int ipc_call[] = { MSGCTL, SEMCTL, SHMCTL };
-
-	/* ipc(MSGCTL, id, cmd, 0, ptr); semctl takes a pointer to the arg. */
 	if (k == SEM)
-		r = syscall(SYS_ipc, ipc_call[k], id, 0, cmd, &arg);
-	else
-		r = syscall(SYS_ipc, ipc_call[k], id, cmd, 0, arg);
+		return semctl_raw(id, 0, cmd, arg);
+#ifdef SYS_ipc
+	r = syscall(SYS_ipc, k == MSG ? MSGCTL : SHMCTL, id, cmd, 0, arg);
 #else
-	switch (k) {
-	case MSG:
+	if (k == MSG)
 		r = syscall(SYS_msgctl, id, cmd, arg);
-		break;
-	case SEM:
-		r = syscall(SYS_semctl, id, 0, cmd, arg);
-		break;
-	default:
+	else
 		r = syscall(SYS_shmctl, id, cmd, arg);
-		break;
-	}
 #endif
 	return r < 0 ? -errno : r;
 }
@@ -205,21 +199,54 @@ static inline int id_set(enum kind k, int *ids, int max)
 }
 
 /*
- * Whether the kernel has IPC_SETID: 1 or 0, or -errno if the probe could
- * not be made. Changing a queue's ID to itself succeeds, and fails with
- * EINVAL as an unknown command otherwise. The queue is removed again.
+ * Whether the kernel has IPC_SETID, asked without an object: the command
+ * reads its argument first, so a NULL one fails with EFAULT (EPERM without
+ * the capability) where it exists, and with EINVAL, as any unknown command,
+ * where it does not.
  */
-static inline int setid_supported(void)
+static inline bool setid_supported(void)
 {
-	int id = create(MSG, IPC_PRIVATE), ok;
-
-	if (id < 0)
-		return -errno;
-	ok = setid(MSG, id, id, 0) == 0;
-	if (msgctl(id, IPC_RMID, NULL))
-		return -errno;
-	return ok;
+	return ctl(MSG, 0, IPC_SETID, NULL) != -EINVAL;
 }
+
+/*
+ * The setup of every IPC_SETID test: root, in a fresh IPC namespace, on a
+ * kernel with the command. Returns why the test cannot run, or NULL.
+ */
+static inline const char *setid_setup(void)
+{
+	if (geteuid() != 0)
+		return "needs root";
+	if (unshare(CLONE_NEWIPC))
+		return errno == EINVAL ? "needs IPC namespaces (CONFIG_IPC_NS)" :
+					 "cannot create an IPC namespace";
+	if (!setid_supported())
+		return "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)";
+	return NULL;
+}
+
+/*
+ * Keep only the capabilities in caps (a mask of CAP_* bits), effective and
+ * permitted, across a change of user ID to uid. 0 or -1.
+ */
+static inline int become(uid_t uid, unsigned long long caps)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = caps, .permitted = caps },
+		{ .effective = caps >> 32, .permitted = caps >> 32 },
+	};
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setgid(uid) ||
+	    setuid(uid))
+		return -1;
+	/* Stay dumpable, or /proc/self/uid_map is root's. */
+	return syscall(SYS_capset, &hdr, data) || prctl(PR_SET_DUMPABLE, 1) ? -1 : 0;
+}
+
+#define CAP(c) (1ULL << (c))
 
 /* The exit status of the child pid, or -1 if it did not exit. */
 static inline int reap(pid_t pid)

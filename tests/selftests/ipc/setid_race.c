@@ -72,13 +72,10 @@ FIXTURE(ns) {
 
 FIXTURE_SETUP(ns)
 {
-	int supported;
+	const char *why = setid_setup();
 
-	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	supported = setid_supported();
-	ASSERT_LE(0, supported);
-	if (!supported)
-		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
+	if (why)
+		SKIP(return, "%s", why);
 }
 
 FIXTURE_TEARDOWN(ns)

@@ -411,13 +411,11 @@ FIXTURE_SETUP(ns)
 {
 	enum kind k;
 	uint32_t *p;
-	int i, w, supported;
+	const char *why = setid_setup();
+	int i, w;
 
-	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	supported = setid_supported();
-	ASSERT_LE(0, supported);
-	if (!supported)
-		SKIP(return, "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)");
+	if (why)
+		SKIP(return, "%s", why);
 	for (k = MSG; k <= SHM; k++)
 		for (i = 0; i < POOL; i++)
 			ASSERT_EQ(0, setid(k, create(k, pool_key(k, i)),
