@@ -53,7 +53,7 @@ check-patches: tree
 	$(call timed,$(S)/mkpatches.sh --check,check-patches)
 
 kernel: apply
-	$(call timed,$(S)/kernel.sh chid-y chid-y debug,kernel)
+	$(call timed,$(S)/kernel.sh chid-y chid-y debug lsm,kernel)
 
 initramfs: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y tests,initramfs)
@@ -66,12 +66,13 @@ runner-test: kernel
 
 # Two boots of the debug kernel (KASAN, lockdep, 4 vCPUs, panic_on_warn):
 # the default ID layout with the stress for SETID_STRESS_SECONDS (60), and
-# the layout of "ipcmni_extend" with a shorter one. A boot that passed with
-# the same kernel, initramfs and command line is not redone (BOOT_AGAIN=1).
+# the layout of "ipcmni_extend" under Smack with a shorter one. A boot that
+# passed with the same kernel, initramfs and command line is not redone
+# (BOOT_AGAIN=1).
 SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
 	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: debug kernel$(,) default layout)
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend lsm=smack SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend$(,) Smack)
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as

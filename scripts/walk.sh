@@ -40,6 +40,7 @@ for k in $(seq 0 $n); do
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	stamp=$( (git -C "$TREE" rev-parse "$c^{tree}"; cat "$TOP/tests/config/qemu.config" \
 		"$TOP/tests/config/$cfg.config" "$TOP"/tests/qemu/*.sh "$TOP"/tests/nochid/* \
+		"$TOP"/tests/libc/* "$TOP"/tests/lsm/* \
 		"$TOP"/scripts/kernel.sh) | sha1sum)
 	stage "walk: step $k/$n ($cfg): $subject"
 	if [ "$(cat "$ART/$k.stamp" 2>/dev/null)" = "$stamp" ]; then

@@ -6,8 +6,12 @@
 # the statically linked programs of SET and an /init that runs them, each
 # framed by markers that boot.sh parses, then powers off.
 #   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc,
-#              and setid again as a 32-bit program (compat and ipc() paths)
-#   SET=nochid msgque, and the check that IPC_SETID is EINVAL (tests/nochid)
+#              installed and run as upstream does (run_kselftest.sh); setid
+#              again as a 32-bit program (compat and ipc() paths); the C
+#              library's view (tests/libc), 64- and 32-bit; and, on a boot
+#              with lsm=smack, the Smack test (tests/lsm)
+#   SET=nochid the same selftests, which must skip, and the check that
+#              IPC_SETID is EINVAL (tests/nochid)
 #   SET=demo   the demo of tests/demo
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -28,18 +32,27 @@ chmod 755 "$root"
 chmod 1777 "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 
-build_selftests() {
-	local st=$KSRC/tools/testing/selftests/ipc
-	mkdir -p "$dir/ipc"
-	make -s -C "$st" OUTPUT="$dir/ipc" LDFLAGS=-static \
-		KHDR_INCLUDES="-isystem $out/usr/include" all >"$dir/build.log" 2>&1 ||
+# The ipc selftests, built and installed as upstream does, with
+# run_kselftest.sh and its runner; list options as parse.py reads them.
+install_selftests() {
+	rm -rf "$dir/kselftest"
+	make -s -C "$KSRC/tools/testing/selftests" O="$out" TARGETS=ipc LDFLAGS=-static \
+		KSFT_INSTALL_PATH="$root/tests/kselftest" install >"$dir/build.log" 2>&1 ||
 		{ cat "$dir/build.log" >&2; die "selftests/ipc did not build"; }
-	local p
-	for p in $(find "$dir/ipc" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort); do
-		[ -z "${1:-}" ] || [ "$p" = "$1" ] || continue
-		cp "$dir/ipc/$p" "$root/tests/$p"
-		echo "$p" >>"$root/tests/list"
-	done
+	echo "kselftest/run_kselftest.sh $*" >>"$root/tests/list"
+}
+
+# A program of this repository, built static with the uapi headers:
+# build SRC NAME [GCC-FLAGS] [-- LIST-OPTIONS].
+build() {
+	local src=$1 name=$2 flags=() opts=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do flags+=("$1"); shift; done
+	[ $# -gt 0 ] && shift && opts=("$@")
+	gcc "${flags[@]}" -static -O2 -Wall -Wextra -Werror -isystem "$out/usr/include" \
+		-o "$root/tests/$name" "$src" >>"$dir/build.log" 2>&1 ||
+		{ cat "$dir/build.log" >&2; die "$name did not build"; }
+	echo "$name ${opts[*]}" >>"$root/tests/list"
 }
 
 # The 32-bit build of a selftest: the kernel's compat entry points.
@@ -54,14 +67,18 @@ build_32() {
 : >"$root/tests/list"
 case "$set_name" in
 tests)
-	build_selftests
+	install_selftests
 	build_32 setid
+	# Programs of the uapi, from the prefix of the series that adds it.
+	if [ -f "$KSRC/include/uapi/linux/ipc_setid.h" ]; then
+		build "$TOP/tests/libc/setid-libc.c" setid-libc
+		build "$TOP/tests/libc/setid-libc.c" setid-libc_32 -m32
+		build "$TOP/tests/lsm/setid-smack.c" setid-smack -- when=lsm=smack
+	fi
 	;;
 nochid)
-	build_selftests msgque
-	gcc -static -O2 -Wall -o "$root/tests/setid-disabled" "$TOP/tests/nochid/setid-disabled.c" ||
-		die "setid-disabled did not build"
-	echo setid-disabled >>"$root/tests/list"
+	install_selftests skips
+	build "$TOP/tests/nochid/setid-disabled.c" setid-disabled
 	;;
 demo)
 	for src in "$TOP"/tests/demo/*; do
@@ -86,7 +103,7 @@ fail)
 	;;
 *) die "unknown set $set_name" ;;
 esac
-info "programs: $(tr '\n' ' ' <"$root/tests/list")"
+info "programs: $(cut -d' ' -f1 "$root/tests/list" | tr '\n' ' ')"
 
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -97,11 +114,18 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "chid-init: start $(uname -r) $(cat /proc/cmdline)"
 cd /tests
-for t in $(cat /tests/list); do
+cmdline=" $(cat /proc/cmdline) "
+while read -r t opts; do
+	case " $opts " in
+	*" when="*)
+		when=${opts#*when=}
+		case "$cmdline" in *" ${when%% *} "*) ;; *) continue ;; esac
+		;;
+	esac
 	echo "chid-run: $t"
-	./"$t"
+	./"$t" </dev/null
 	echo "chid-exit: $t $?"
-done
+done </tests/list
 echo "chid-init: done"
 poweroff -f
 INIT

@@ -11,7 +11,14 @@ boot, and the output of every test program that /init ran, framed by
   - every expected program ran and exited 0 (as the kselftest runner
     judges a program), and if it printed TAP, as many results as its plan,
     none of them "not ok" and none skipped;
+  - for the kselftest runner (run_kselftest.sh), the same holds for the TAP
+    of each test it ran, which it prints prefixed with "# ";
   - the kernel printed no oops, BUG, WARNING, lockdep report or panic.
+
+The list of programs has a line "NAME [when=WORD] [skips]" per program:
+"when=WORD" runs it only on boots whose command line has WORD (/init
+prints the command line), and "skips" lets its results be skipped (a
+kernel without the feature), but not fail.
 
 Prints a summary ending in "N passed, N failed" and exits 1 on failure.
 """
@@ -35,7 +42,7 @@ def strip(line):
     return re.sub(r"^\[ *\d+\.\d+\] ", "", line)
 
 
-def judge_tap(lines):
+def judge_tap(lines, skips=False):
     """Return (passed, failed, problems) for the top-level TAP in lines."""
     plan = None
     passed = failed = 0
@@ -52,7 +59,7 @@ def judge_tap(lines):
         if m.group(1) == "not ok":
             failed += 1
             problems.append("not ok: " + desc)
-        elif re.search(r"#\s*SKIP", desc, re.I):
+        elif re.search(r"#\s*SKIP", desc, re.I) and not skips:
             failed += 1
             problems.append("skipped: " + desc)
         else:
@@ -62,6 +69,28 @@ def judge_tap(lines):
             problems.append("results without a TAP plan")
     elif passed + failed != plan:
         problems.append("planned %d results, got %d" % (plan, passed + failed))
+    return passed, failed, problems
+
+
+def judge_runner(lines, skips=False):
+    """judge_tap() for the output of run_kselftest.sh and for each test's
+    TAP within it: (passed, failed, problems)."""
+    passed, failed, problems = judge_tap(lines, skips)
+    nested = []
+    for line in lines:
+        m = RESULT.match(line)
+        if not m:
+            if line.startswith("# "):
+                nested.append(line[2:])
+            continue
+        name = m.group(3).split(" # ")[0]
+        p, f, probs = judge_tap(nested, skips)
+        if not p + f and not probs:
+            probs = ["no TAP results"]
+        problems += ["%s: %s" % (name, x) for x in probs]
+        if probs:
+            failed += 1
+        nested = []
     return passed, failed, problems
 
 
@@ -108,7 +137,15 @@ def judge(text, programs, suites, timed_out=False):
             bad("kunit %s: %s" % (s, r))
 
     # Programs.
-    for prog in programs:
+    cmdline = []
+    for line in lines:
+        if line.startswith("chid-init: start "):
+            cmdline = line.split()[3:]
+    for entry in programs:
+        prog, *opts = entry.split()
+        when = [o[5:] for o in opts if o.startswith("when=")]
+        if when and when[0] not in cmdline:
+            continue
         try:
             start = lines.index("chid-run: " + prog)
         except ValueError:
@@ -124,7 +161,8 @@ def judge(text, programs, suites, timed_out=False):
         if end is None:
             bad("%s: no exit status (crashed or hung)" % prog)
             continue
-        p, f, problems = judge_tap(lines[start + 1:end])
+        judge_prog = judge_runner if prog.endswith("run_kselftest.sh") else judge_tap
+        p, f, problems = judge_prog(lines[start + 1:end], "skips" in opts)
         if status != 0:
             problems.append("exit status %d" % status)
         if problems:

@@ -97,5 +97,63 @@ class Judge(unittest.TestCase):
         self.assertGreater(run(text)[1], 0)
 
 
+RUNNER = """\
+chid-init: start 6.12.117 console=ttyS0 ipcmni_extend
+chid-run: kselftest/run_kselftest.sh
+TAP version 13
+1..2
+# timeout set to 300
+# selftests: ipc: msgque
+# TAP version 13
+# 1..1
+# ok 1 msgque
+ok 1 selftests: ipc: msgque
+# timeout set to 300
+# selftests: ipc: setid
+# TAP version 13
+# 1..2
+# ok 1 ns.a
+# ok 2 ns.b
+ok 2 selftests: ipc: setid
+chid-exit: kselftest/run_kselftest.sh 0
+chid-init: done
+"""
+
+
+class Runner(unittest.TestCase):
+    def judge(self, text, entry="kselftest/run_kselftest.sh"):
+        return run(text, programs=(entry,), suites=())
+
+    def test_good_runner_passes(self):
+        self.assertEqual(self.judge(RUNNER)[:2], (1, 0))
+
+    def test_failed_test_inside(self):
+        text = RUNNER.replace("# ok 2 ns.b", "# not ok 2 ns.b")
+        self.assertGreater(self.judge(text)[1], 0)
+
+    def test_missing_result_inside(self):
+        self.assertGreater(self.judge(RUNNER.replace("# 1..2", "# 1..3"))[1], 0)
+
+    def test_test_without_tap(self):
+        text = RUNNER.replace("# TAP version 13\n# 1..1\n# ok 1 msgque\n", "")
+        self.assertGreater(self.judge(text)[1], 0)
+
+    def test_skip_inside(self):
+        text = RUNNER.replace("# ok 2 ns.b", "# ok 2 ns.b # SKIP no IPC_SETID")
+        self.assertGreater(self.judge(text)[1], 0)
+        entry = "kselftest/run_kselftest.sh skips"
+        self.assertEqual(self.judge(text, entry)[:2], (1, 0))
+        text = text.replace("# ok 1 ns.a", "# not ok 1 ns.a")
+        self.assertGreater(self.judge(text, entry)[1], 0)
+
+    def test_when(self):
+        entry = "kselftest/run_kselftest.sh when=lsm=smack"
+        self.assertEqual(self.judge(RUNNER, entry)[:2], (0, 0))
+        text = RUNNER.replace("ipcmni_extend", "ipcmni_extend lsm=smack")
+        self.assertEqual(self.judge(text, entry)[:2], (1, 0))
+        text = text.replace("chid-run: kselftest/run_kselftest.sh\n", "")
+        self.assertGreater(self.judge(text, entry)[1], 0)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)
