@@ -6,13 +6,14 @@
 #   make run     toolchain, tree, series, kernel (LLVM=1), boot, demo
 #   make test    host tests, kernel, QEMU boots with all tests, series checks
 #   make check   the quick loop: host tests, patches/, kernel, QEMU boots
+#   make man     regenerate the man-pages patch in man/ from its sources
 
 SHELL := /bin/bash
 S := scripts
 T := tests
 
 .PHONY: all run test check deps tree apply patches check-patches kernel \
-	series-branch series-import \
+	series-branch series-import man man-import check-man \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help
 
@@ -47,6 +48,18 @@ series-branch: tree
 
 series-import: tree
 	$(call timed,$(S)/series-import.sh,series-import)
+
+# The man-pages patch (man/): regenerate it; after editing the pages in
+# build/man/pages, write man/ipc-setid.diff back; or check that it is what
+# its sources give, applies to Debian's pages, lints clean, and render it.
+man: deps
+	$(call timed,$(S)/mkman.sh,man)
+
+man-import: deps
+	$(call timed,$(S)/mkman.sh --import,man-import)
+
+check-man: deps
+	$(call timed,$(S)/mkman.sh --check,check-man)
 
 # Fail if patches/ is not what the sources generate.
 check-patches: tree
@@ -84,7 +97,7 @@ check-series: check-patches kernel
 	$(call timed,$(T)/am-test.sh,am-test)
 	$(call timed,$(S)/walk.sh,walk)
 
-test: deps host-test check-patches qemu-test check-series runner-test
+test: deps host-test check-patches check-man qemu-test check-series runner-test
 	@echo; echo "==> make test: all stages passed"
 
 check: deps host-test check-patches qemu-test

@@ -13,6 +13,10 @@ BINDGEN=$TOOLS/bin/bindgen
 BINDGEN_VERSION=0.69.5
 LINUX_SOURCE_PKG=linux-source-6.12
 LINUX_SOURCE_PIN=6.12.117-1~deb12u1
+# Who the generated patches are from: a submitter sets the name and address
+# of the From: and Signed-off-by: lines here.
+SERIES_NAME="SysV IPC chid"
+SERIES_EMAIL="sysvipc-chid@lists.invalid"
 
 # The toolchain a patched tree is built with.  Debian's rustc 1.96 ships the
 # standard library source the kernel needs; a rustup toolchain earlier in

@@ -23,8 +23,8 @@
 mode=${1:-write}
 SERIES=$TOP/c/series
 GEN=$BUILD/gen
-NAME="SysV IPC chid"
-EMAIL="sysvipc-chid@lists.invalid"
+NAME=$SERIES_NAME
+EMAIL=$SERIES_EMAIL
 # Fixed dates make the output reproducible.
 export GIT_AUTHOR_DATE="2026-11-01T00:00:00+00:00"
 export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
