@@ -74,6 +74,25 @@ rustdoc() {
 	info "built, with ${doc#"$BUILD/"}"
 }
 
+# tools/testing/selftests/ipc/config over a defconfig, as CI systems merge
+# the fragment of the target they run, must turn the feature on. (All
+# fragments at once, "make kselftest-merge", cannot on this base: bpf's
+# asks for MODVERSIONS, which excludes RUST, as for selftests/rust.)
+kselftest_config() {
+	stage "check-series: defconfig + selftests/ipc/config"
+	local out=$BUILD/out/ksft-config opt
+	rm -rf "$out"
+	mkdir -p "$out"
+	kmake "$out" -s defconfig >/dev/null
+	(cd "$out" && "$KSRC/scripts/kconfig/merge_config.sh" -y -m .config \
+		"$KSRC/tools/testing/selftests/ipc/config" >/dev/null)
+	kmake "$out" -s olddefconfig >/dev/null
+	for opt in CONFIG_RUST CONFIG_SYSVIPC_CHID CONFIG_CHECKPOINT_RESTORE CONFIG_IPC_NS; do
+		grep -qx "$opt=y" "$out/.config" || die "selftests/ipc/config over defconfig: $opt is not y"
+	done
+	info "RUST, SYSVIPC_CHID, CHECKPOINT_RESTORE and IPC_NS are on"
+}
+
 mkdir -p "$BUILD/logs"
 # Everything checked here follows from patches/ and the tree.
 key=$(cat "$TOP"/patches/*.patch "$0" "$BUILD/linux-source.version" | sha1sum)
@@ -86,4 +105,5 @@ timed checkpatch
 timed kerneldoc
 timed rustfmt
 timed rustdoc
+timed kselftest_config
 echo "$key" >"$STAMPS/check-series"

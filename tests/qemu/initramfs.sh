@@ -8,8 +8,9 @@
 #   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc,
 #              installed and run as upstream does (run_kselftest.sh); setid
 #              again as a 32-bit program (compat and ipc() paths); the C
-#              library's view (tests/libc), 64- and 32-bit; and, on a boot
-#              with lsm=smack, the Smack test (tests/lsm)
+#              library's view (tests/libc), 64- and 32-bit; the audit
+#              records (tests/lsm); and, on a boot with lsm=smack, the
+#              Smack test (tests/lsm)
 #   SET=nochid the same selftests, which must skip, and the check that
 #              IPC_SETID is EINVAL (tests/nochid)
 #   SET=demo   the demo of tests/demo
@@ -73,6 +74,7 @@ tests)
 	if [ -f "$KSRC/include/uapi/linux/ipc_setid.h" ]; then
 		build "$TOP/tests/libc/setid-libc.c" setid-libc
 		build "$TOP/tests/libc/setid-libc.c" setid-libc_32 -m32
+		build "$TOP/tests/lsm/setid-audit.c" setid-audit
 		build "$TOP/tests/lsm/setid-smack.c" setid-smack -- when=lsm=smack
 	fi
 	;;
