@@ -15,14 +15,7 @@
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
-
-#define IPC_SETID 4
-#define IPC_SETID_EXCHANGE 0x1
-
-struct ipc_setid {
-	int newid;
-	unsigned int flags;
-};
+#include <linux/ipc_setid.h>
 
 struct msg {
 	long mtype;

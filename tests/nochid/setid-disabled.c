@@ -13,13 +13,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
-
-#define IPC_SETID 4
-
-struct ipc_setid {
-	int newid;
-	unsigned int flags;
-};
+#include <linux/ipc_setid.h>
 
 int main(void)
 {
