@@ -33,25 +33,41 @@ fn slot(n: u32) -> c_ulong {
 }
 
 /// The IDs of one IPC type of a namespace, with `rwsem` held for writing.
+///
+/// # Invariants
+///
+/// `self.0` points to a live `struct ipc_ids` whose `rwsem` is held for
+/// writing for as long as the `Ids` exists: its IDR, `max_idx`, and the
+/// objects in the IDR and their `seq` do not change but through it.
 struct Ids(*mut bindings::ipc_ids);
 
 impl Ids {
+    /// # Safety
+    ///
+    /// `ids` must point to a live `struct ipc_ids` whose `rwsem` the caller
+    /// holds for writing for the lifetime of the returned `Ids`.
+    unsafe fn new(ids: *mut bindings::ipc_ids) -> Self {
+        // INVARIANT: the caller guarantees it.
+        Self(ids)
+    }
+
     fn idr(&self) -> *mut bindings::idr {
-        // SAFETY: `self.0` points to a live `struct ipc_ids` (the contract
-        // of the entry points); this only computes a field address.
+        // SAFETY: `self.0` points to a live `struct ipc_ids` (type
+        // invariant); this only computes a field address.
         unsafe { ptr::addr_of_mut!((*self.0).ipcs_idr) }
     }
 
     /// The object in slot `index`, or null.
     fn find(&self, index: u32) -> *mut Perm {
         // SAFETY: the IDR is live, and `rwsem` held for writing keeps it
-        // from changing under the lookup.
+        // from changing under the lookup (type invariant).
         unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
     }
 
     /// Raises `max_idx` to `index` if it is below.
     fn took(&self, index: u32) {
-        // SAFETY: `rwsem` held for writing protects `max_idx`.
+        // SAFETY: `self.0` is live and `rwsem` held for writing protects
+        // `max_idx` (type invariant).
         let max = unsafe { (*self.0).max_idx };
         if i64::from(max) < i64::from(index) {
             self.set_max(index);
@@ -60,7 +76,8 @@ impl Ids {
 
     fn set_max(&self, index: u32) {
         if let Ok(max) = c_int::try_from(index) {
-            // SAFETY: `rwsem` held for writing protects `max_idx`.
+            // SAFETY: `self.0` is live and `rwsem` held for writing protects
+        // `max_idx` (type invariant).
             unsafe { (*self.0).max_idx = max };
         }
     }
@@ -73,7 +90,8 @@ impl Table for Ids {
             return None;
         }
         // SAFETY: objects in the IDR are live while `rwsem` is held for
-        // writing (removal needs it), and `seq` only changes under it.
+        // writing (removal needs it), and `seq` only changes under it
+        // (type invariant).
         u32::try_from(unsafe { (*perm).seq }).ok()
     }
 }
@@ -123,7 +141,9 @@ pub unsafe extern "C" fn ipc_chid_find(
         Ok(l) => l,
         Err(e) => return e,
     };
-    let ids = Ids(ids);
+    // SAFETY: the caller guarantees that `ids` is live with `rwsem` held for
+    // writing, for the whole call.
+    let ids = unsafe { Ids::new(ids) };
     let change = match decide(&ids, &layout, id, newid, flags) {
         Ok(c) => c,
         Err(e) => return errno(e),
@@ -182,7 +202,9 @@ pub unsafe extern "C" fn ipc_chid_commit(
         Ok(l) => l,
         Err(e) => return e,
     };
-    let ids = Ids(ids);
+    // SAFETY: the caller guarantees that `ids` is live with `rwsem` held for
+    // writing, for the whole call.
+    let ids = unsafe { Ids::new(ids) };
     // SAFETY: `obj` is live and locked.
     let oldid = unsafe { (*obj).id };
     let (from, to) = match (layout.decode(oldid), layout.decode(newid)) {

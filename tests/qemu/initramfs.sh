@@ -120,6 +120,11 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# What udev would add, and run_kselftest.sh writes to (/dev/stdout).
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 echo "chid-init: start $(uname -r) $(cat /proc/cmdline)"
 cd /tests
 cmdline=" $(cat /proc/cmdline) "

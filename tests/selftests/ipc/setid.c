@@ -493,7 +493,8 @@ TEST_F(ns, owner_or_creator_only)
 			if (setid(k, given, roots, IPC_SETID_EXCHANGE) != -EPERM ||
 			    setid(k, roots, given, IPC_SETID_EXCHANGE) != -EPERM)
 				_exit(3);
-			_exit(0);
+			/* The owner may: the capability alone is not refused. */
+			_exit(setid(k, given, given, 0) ? 4 : 0);
 		}
 		EXPECT_EQ(0, reap(pid)) TH_LOG("%s", kind_name(k));
 		snapshot(k, after, sizeof(after));
@@ -535,20 +536,25 @@ TEST_F(ns, owner_and_creator_may)
 	}
 }
 
-/* CAP_SYS_ADMIN alone suffices, for any object, as for IPC_SET. */
+/* CAP_SYS_ADMIN alone suffices, for any objects, as for IPC_SET. */
 TEST_F(ns, cap_sys_admin_may_change_any)
 {
-	int id = create(SEM, 34);
-	pid_t pid;
+	for (enum kind k = MSG; k <= SHM; k++) {
+		int a = create(k, 34), b = create(k, 35);
+		pid_t pid;
 
-	ASSERT_GE(id, 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0)
-		_exit(become(65534, CAP(CAP_SYS_ADMIN)) ? 1 :
-		      setid(SEM, id, mkid(43, 0), 0) ? 2 : 0);
-	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(mkid(43, 0), get(SEM, 34, 0));
+		ASSERT_GE(a, 0);
+		ASSERT_GE(b, 0);
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(become(65534, CAP(CAP_SYS_ADMIN)) ? 1 :
+			      setid(k, a, mkid(43, 0), 0) ? 2 :
+			      setid(k, b, mkid(43, 0), IPC_SETID_EXCHANGE) ? 3 : 0);
+		EXPECT_EQ(0, reap(pid)) TH_LOG("%s", kind_name(k));
+		EXPECT_EQ(b, get(k, 34, 0));
+		EXPECT_EQ(mkid(43, 0), get(k, 35, 0));
+	}
 }
 
 /* Root of a user namespace that owns the IPC namespace may change IDs. */

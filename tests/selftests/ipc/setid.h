@@ -211,16 +211,26 @@ static inline bool setid_supported(void)
 
 /*
  * The setup of every IPC_SETID test: root, in a fresh IPC namespace, on a
- * kernel with the command. Returns why the test cannot run, or NULL.
+ * kernel with the command. Returns why the test cannot run, or NULL. The
+ * command is detected with a queue, whose ID it changes to itself: 0 with
+ * the command, EINVAL without it. Tests of the probe above cannot skip.
  */
 static inline const char *setid_setup(void)
 {
+	int id;
+	long r;
+
 	if (geteuid() != 0)
 		return "needs root";
 	if (unshare(CLONE_NEWIPC))
 		return errno == EINVAL ? "needs IPC namespaces (CONFIG_IPC_NS)" :
 					 "cannot create an IPC namespace";
-	if (!setid_supported())
+	id = create(MSG, IPC_PRIVATE);
+	if (id < 0)
+		return "cannot create a message queue";
+	r = setid(MSG, id, id, 0);
+	msgctl(id, IPC_RMID, NULL);
+	if (r == -EINVAL)
 		return "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)";
 	return NULL;
 }

@@ -10,6 +10,7 @@
  * them (unlike <linux/ipc.h>, which includes it).
  */
 
+#include <linux/libc-compat.h>
 #include <linux/types.h>
 
 /* The ctl command of msgctl(), semctl() and shmctl(). */
@@ -20,17 +21,19 @@
  * @newid: the ID the object is to have
  * @flags: 0, or IPC_SETID_EXCHANGE
  *
- * The layout is the same for 32-bit and 64-bit callers. C libraries refuse
- * ctl commands they do not know, so programs pass it with syscall():
+ * The layout is the same for 32-bit and 64-bit callers. C libraries may
+ * refuse ctl commands they do not know, so programs pass it with syscall():
  *
  *	syscall(SYS_msgctl, id, IPC_SETID, &arg);
  *	syscall(SYS_semctl, id, 0, IPC_SETID, &arg);
  *	syscall(SYS_shmctl, id, IPC_SETID, &arg);
  */
+#if __UAPI_DEF_IPC_SETID
 struct ipc_setid {
 	__s32 newid;
 	__u32 flags;
 };
+#endif
 
 /* If the slot of newid is held, trade IDs with the object that holds it. */
 #define IPC_SETID_EXCHANGE	0x1
