@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The objects of the current IPC namespace: listing and dumping.
+
+use crate::format::{hex, Common, Dump, Message, Object, VERSION};
+use crate::sys::{self, Kind};
+use kernel::ipc_chid::Layout;
+
+/// A line of `/proc/sysvipc/{msg,sem,shm}`.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub id: i32,
+    pub key: i32,
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+}
+
+/// The ID layout of the running kernel.
+pub fn layout() -> Result<Layout, String> {
+    let cmdline = std::fs::read_to_string("/proc/cmdline").map_err(|e| format!("/proc/cmdline: {e}"))?;
+    let shift = if cmdline.split_whitespace().any(|w| w == "ipcmni_extend") { 24 } else { 15 };
+    Layout::new(shift, 1 << shift, i32::MAX >> shift).ok_or_else(|| "no ID layout".to_string())
+}
+
+pub fn seq_shift() -> Result<u32, String> {
+    Ok(if layout()?.slots() > 1 << 15 { 24 } else { 15 })
+}
+
+/// The objects of one kind, from `/proc/sysvipc`.
+pub fn list(kind: Kind) -> Result<Vec<Listed>, String> {
+    let path = format!("/proc/sysvipc/{}", kind.name());
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // key id perms ...; uid gid cuid cgid come at a per-kind column.
+        let uid_col = match kind {
+            Kind::Msg => 7,
+            Kind::Sem => 4,
+            Kind::Shm => 7,
+        };
+        let parse = |i: usize| f.get(i).and_then(|s| s.parse::<i64>().ok());
+        let (Some(key), Some(id), Some(perms), Some(uid), Some(gid)) =
+            (parse(0), parse(1), f.get(2).and_then(|s| u32::from_str_radix(s, 8).ok()), parse(uid_col), parse(uid_col + 1))
+        else {
+            return Err(format!("{path}: cannot read {line:?}"));
+        };
+        out.push(Listed {
+            id: i32::try_from(id).map_err(|_| format!("{path}: bad ID"))?,
+            key: key as i32,
+            uid: u32::try_from(uid).map_err(|_| format!("{path}: bad uid"))?,
+            gid: u32::try_from(gid).map_err(|_| format!("{path}: bad gid"))?,
+            mode: perms & 0o777,
+        });
+    }
+    out.sort_by_key(|o| o.id);
+    Ok(out)
+}
+
+/// One object with its contents.
+pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
+    let err = |what: &str, e: std::io::Error| format!("{} {}: {what}: {e}", kind.name(), l.id);
+    let common = Common { id: l.id, key: l.key, uid: l.uid, gid: l.gid, mode: l.mode };
+    Ok(match kind {
+        Kind::Msg => {
+            let ds = sys::msg_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
+            let max = usize::try_from(ds.qbytes).unwrap_or(usize::MAX).min(1 << 20);
+            let messages = sys::msg_copy_all(l.id, ds.qnum, max)
+                .map_err(|e| err("MSG_COPY", e))?
+                .into_iter()
+                .map(|(mtype, text)| Message { mtype, text: hex(&text) })
+                .collect();
+            Object::Msg { common, qbytes: ds.qbytes, messages }
+        }
+        Kind::Sem => {
+            let ds = sys::sem_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
+            let n = usize::try_from(ds.nsems).map_err(|_| format!("sem {}: size", l.id))?;
+            let values = sys::sem_getall(l.id, n).map_err(|e| err("GETALL", e))?;
+            Object::Sem { common, values }
+        }
+        Kind::Shm => {
+            let ds = sys::shm_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
+            let size = usize::try_from(ds.segsz).map_err(|_| format!("shm {}: size", l.id))?;
+            let mut data = sys::shm_io(l.id, size, None).map_err(|e| err("shmat", e))?;
+            while data.last() == Some(&0) {
+                data.pop();
+            }
+            Object::Shm { common, size: ds.segsz, data: hex(&data) }
+        }
+    })
+}
+
+/// Every object of the namespace.
+pub fn dump() -> Result<Dump, String> {
+    let mut objects = Vec::new();
+    let mut n = 0usize;
+    for kind in Kind::ALL {
+        for l in list(kind)? {
+            objects.push(read(kind, &l)?);
+            n += 1;
+            if n.is_multiple_of(1000) {
+                eprintln!("dump: {n} objects");
+            }
+        }
+    }
+    Ok(Dump { format: "ipcid".into(), version: VERSION, seq_shift: seq_shift()?, objects })
+}

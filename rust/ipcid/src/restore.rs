@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `ipcid restore`: recreate the objects of a dump in the current IPC
+//! namespace, each at its recorded ID.
+//!
+//! Objects are created where the kernel puts them, filled, and then moved
+//! to their IDs with the planner of the host crate: paths of moves, and
+//! cycles resolved with exchanges, so that objects created on each other's
+//! wanted slots trade places. Objects that were in the namespace before
+//! are never moved: a wanted slot that one of them holds is an error. On
+//! any error, every object created so far is removed again.
+
+use crate::format::{unhex, Dump, Object};
+use crate::objects;
+use crate::sys::{self, Kind};
+use kernel::ipc_chid::Layout;
+use kernel::plan::{plan, PlanError};
+use std::collections::BTreeMap;
+use std::io;
+
+pub struct Report {
+    pub objects: usize,
+    pub exchanges: usize,
+    pub lost: usize,
+}
+
+/// Fails with a clear message if `IPC_SETID` cannot be used here.
+pub fn check_kernel() -> Result<(), String> {
+    match sys::probe_setid() {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Err(
+            "this kernel has no IPC_SETID (it needs the System V IPC ID change, \
+             CONFIG_SYSVIPC_CHID)"
+                .into(),
+        ),
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => Err(
+            "IPC_SETID needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the user \
+             namespace that owns this IPC namespace"
+                .into(),
+        ),
+        Err(e) => Err(format!("IPC_SETID: {e}")),
+    }
+}
+
+/// What a failed `IPC_SETID` means, in words.
+pub fn explain(kind: Kind, id: i32, newid: i32, e: &io::Error) -> String {
+    let what = format!("{} {id} -> {newid}", kind.name());
+    match e.raw_os_error() {
+        Some(libc::EBUSY) => format!("{what}: the segment is attached (shmdt() it first)"),
+        Some(libc::EEXIST) => format!("{what}: the ID's index is held (use --exchange to trade IDs)"),
+        Some(libc::EINVAL) => format!("{what}: no {} has ID {id}", kind.name()),
+        Some(libc::EPERM) => format!(
+            "{what}: not allowed (CAP_CHECKPOINT_RESTORE, and ownership of the object \
+             or CAP_SYS_ADMIN, are needed)"
+        ),
+        Some(libc::EACCES) => format!("{what}: refused by the security module"),
+        _ => format!("{what}: {e}"),
+    }
+}
+
+/// An object this run created, and where it is now.
+struct Made {
+    kind: Kind,
+    /// Its current ID.
+    id: i32,
+    /// The index in the dump's objects.
+    obj: usize,
+}
+
+struct Cleanup {
+    made: Vec<Made>,
+    done: bool,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        for m in &self.made {
+            if let Err(e) = sys::rmid(m.kind, m.id) {
+                eprintln!("ipcid: could not remove {} {}: {e}", m.kind.name(), m.id);
+            }
+        }
+        if !self.made.is_empty() {
+            eprintln!("ipcid: removed the {} objects this restore created", self.made.len());
+        }
+    }
+}
+
+pub fn restore(file: &str) -> Result<Report, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let dump = crate::format::parse(&text).map_err(|e| format!("{file}: {e}"))?;
+    check_kernel()?;
+    let layout = objects::layout()?;
+    check_ids(&dump, &layout)?;
+
+    // What the namespace holds already: never moved, never in the way.
+    let mut foreign: BTreeMap<(Kind, u32), objects::Listed> = BTreeMap::new();
+    for kind in Kind::ALL {
+        for l in objects::list(kind)? {
+            let d = layout.decode(l.id).map_err(|_| format!("bad ID {}", l.id))?;
+            foreign.insert((kind, d.index), l);
+        }
+    }
+    for o in &dump.objects {
+        let c = o.common();
+        let d = layout.decode(c.id).map_err(|_| format!("bad ID {}", c.id))?;
+        if let Some(f) = foreign.get(&(o.kind(), d.index)) {
+            return Err(format!(
+                "{kind} {id} (key {key}) cannot be restored: its index is held by {kind} {fid} \
+                 (key {fkey}), which this restore did not create",
+                kind = o.kind().name(),
+                id = c.id,
+                key = c.key,
+                fid = f.id,
+                fkey = f.key
+            ));
+        }
+    }
+
+    let mut cleanup = Cleanup { made: Vec::new(), done: false };
+    let total = dump.objects.len();
+    for (i, o) in dump.objects.iter().enumerate() {
+        let id = create(o)?;
+        cleanup.made.push(Made { kind: o.kind(), id, obj: i });
+        fill(o, id)?;
+        if (i + 1) % 1000 == 0 {
+            eprintln!("restore: created {}/{total}", i + 1);
+        }
+    }
+
+    let mut exchanges = 0;
+    for kind in Kind::ALL {
+        let present: Vec<i32> = objects::list(kind)?.iter().map(|l| l.id).collect();
+        let renames: Vec<(i32, i32)> = cleanup
+            .made
+            .iter()
+            .filter(|m| m.kind == kind)
+            .filter_map(|m| dump.objects.get(m.obj).map(|o| (m.id, o.common().id)))
+            .collect();
+        let steps = plan(&layout, &present, &renames, true).map_err(|e| planned(kind, e))?;
+        for s in &steps {
+            sys::setid(kind, s.id, s.newid, s.exchange).map_err(|e| explain(kind, s.id, s.newid, &e))?;
+            exchanges += usize::from(s.exchange);
+            // Follow the objects: the one at id has newid now, and in an
+            // exchange the one at newid's slot has id.
+            let slot = layout.decode(s.newid).map(|d| d.index).ok();
+            for m in cleanup.made.iter_mut().filter(|m| m.kind == kind) {
+                if m.id == s.id {
+                    m.id = s.newid;
+                } else if s.exchange && layout.decode(m.id).map(|d| d.index).ok() == slot {
+                    m.id = s.id;
+                }
+            }
+        }
+    }
+
+    for m in &cleanup.made {
+        let Some(o) = dump.objects.get(m.obj) else { continue };
+        let c = o.common();
+        let qbytes = match o {
+            Object::Msg { qbytes, .. } => Some(*qbytes),
+            _ => None,
+        };
+        sys::set_perm(m.kind, m.id, c.uid, c.gid, c.mode, qbytes)
+            .map_err(|e| format!("{} {}: IPC_SET: {e}", m.kind.name(), m.id))?;
+    }
+
+    let lost = verify(&dump, &cleanup.made)?;
+    if lost > 0 {
+        return Err(format!("{lost} objects did not come back as they were"));
+    }
+    cleanup.done = true;
+    Ok(Report { objects: total, exchanges, lost })
+}
+
+/// Every ID must be one of the running layout, and no two objects of a
+/// kind may want the same index in it.
+fn check_ids(dump: &Dump, layout: &Layout) -> Result<(), String> {
+    let mut seen: BTreeMap<(Kind, u32), i32> = BTreeMap::new();
+    for o in &dump.objects {
+        let id = o.common().id;
+        let d = layout
+            .decode(id)
+            .map_err(|_| format!("{} {id} is not an ID of this kernel's layout", o.kind().name()))?;
+        if let Some(other) = seen.insert((o.kind(), d.index), id) {
+            return Err(format!(
+                "{kind} {other} and {kind} {id} have the same index {index} in this kernel's \
+                 layout (seq << {shift}): the dump comes from a kernel booted {how}",
+                kind = o.kind().name(),
+                index = d.index,
+                shift = if layout.slots() > 1 << 15 { 24 } else { 15 },
+                how = if dump.seq_shift == 24 { "with ipcmni_extend" } else { "without ipcmni_extend" },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn planned(kind: Kind, e: PlanError) -> String {
+    format!("{}: no plan of changes: {e:?}", kind.name())
+}
+
+fn create(o: &Object) -> Result<i32, String> {
+    let c = o.common();
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | 0o600;
+    let r = match o {
+        Object::Msg { .. } => sys::msgget(c.key, flags),
+        Object::Sem { values, .. } => {
+            let n = i32::try_from(values.len()).map_err(|_| "too many semaphores".to_string())?;
+            sys::semget(c.key, n, flags)
+        }
+        Object::Shm { size, .. } => sys::shmget(c.key, *size, flags),
+    };
+    r.map_err(|e| match e.raw_os_error() {
+        Some(libc::EEXIST) => format!(
+            "{} {}: its key {} is taken by an object this restore did not create",
+            o.kind().name(),
+            c.id,
+            c.key
+        ),
+        _ => format!("{} {}: create: {e}", o.kind().name(), c.id),
+    })
+}
+
+fn fill(o: &Object, id: i32) -> Result<(), String> {
+    let err = |what: &str, e: io::Error| format!("{} {}: {what}: {e}", o.kind().name(), o.common().id);
+    match o {
+        Object::Msg { qbytes, messages, .. } => {
+            let ds = sys::msg_stat(id).map_err(|e| err("IPC_STAT", e))?;
+            if *qbytes > ds.qbytes {
+                sys::set_perm(Kind::Msg, id, ds.perm.uid, ds.perm.gid, ds.perm.mode & 0o777, Some(*qbytes))
+                    .map_err(|e| err("msg_qbytes", e))?;
+            }
+            for m in messages {
+                let text = unhex(&m.text).map_err(|e| format!("{}: {e}", o.common().id))?;
+                sys::msgsnd(id, m.mtype, &text).map_err(|e| err("msgsnd", e))?;
+            }
+        }
+        Object::Sem { values, .. } => sys::sem_setall(id, values).map_err(|e| err("SETALL", e))?,
+        Object::Shm { size, data, .. } => {
+            let bytes = unhex(data).map_err(|e| format!("{}: {e}", o.common().id))?;
+            let size = usize::try_from(*size).map_err(|_| "segment too large".to_string())?;
+            sys::shm_io(id, size, Some(&bytes)).map_err(|e| err("shmat", e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads every restored object back and compares it with the dump.
+fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
+    let mut lost = 0;
+    for kind in Kind::ALL {
+        let listed: BTreeMap<i32, objects::Listed> =
+            objects::list(kind)?.into_iter().map(|l| (l.id, l)).collect();
+        for m in made.iter().filter(|m| m.kind == kind) {
+            let Some(want) = dump.objects.get(m.obj) else { continue };
+            let got = match listed.get(&want.common().id) {
+                Some(l) => objects::read(kind, l)?,
+                None => {
+                    eprintln!("ipcid: {} {} is missing", kind.name(), want.common().id);
+                    lost += 1;
+                    continue;
+                }
+            };
+            if &got != want {
+                eprintln!("ipcid: {} {} differs from the dump", kind.name(), want.common().id);
+                lost += 1;
+            }
+        }
+    }
+    Ok(lost)
+}
