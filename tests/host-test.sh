@@ -16,3 +16,10 @@ stage "host-test: cargo clippy"
 cargo clippy -q --all-targets "${args[@]}" -- -D warnings
 stage "host-test: cargo test (rules, planner, ipc/chid.rs on the kernel's IDR)"
 cargo test -q "${args[@]}" 2>&1 | grep -vE '^$|^running 0 tests'
+
+# ipcid, the restore tool: its format and its use of the planner.
+cd "$TOP/rust/ipcid"
+stage "host-test: ipcid: cargo fmt --check, clippy, test"
+cargo fmt --check
+cargo clippy -q --all-targets --target-dir "$BUILD/ipcid" -- -D warnings
+cargo test -q --target-dir "$BUILD/ipcid" 2>&1 | grep -vE '^$|^running 0 tests'

@@ -67,9 +67,9 @@ pub enum Object {
 impl Object {
     pub fn common(&self) -> &Common {
         match self {
-            Object::Msg { common, .. } | Object::Sem { common, .. } | Object::Shm { common, .. } => {
-                common
-            }
+            Object::Msg { common, .. }
+            | Object::Sem { common, .. }
+            | Object::Shm { common, .. } => common,
         }
     }
 
@@ -134,10 +134,17 @@ pub fn parse(text: &str) -> Result<Dump, String> {
     for o in &dump.objects {
         let c = o.common();
         if c.mode > 0o777 {
-            return Err(format!("{} {}: mode {:o} is not a permission mode", o.kind().name(), c.id, c.mode));
+            return Err(format!(
+                "{} {}: mode {:o} is not a permission mode",
+                o.kind().name(),
+                c.id,
+                c.mode
+            ));
         }
         let check = |what: &str, h: &str| {
-            unhex(h).map(drop).map_err(|e| format!("{} {}: {what}: {e}", o.kind().name(), c.id))
+            unhex(h)
+                .map(drop)
+                .map_err(|e| format!("{} {}: {what}: {e}", o.kind().name(), c.id))
         };
         match o {
             Object::Msg { messages, .. } => {
@@ -163,7 +170,11 @@ pub fn parse(text: &str) -> Result<Dump, String> {
 
 fn describe(e: &serde_json::Error) -> String {
     if e.is_eof() {
-        format!("truncated JSON (ends at line {}, column {})", e.line(), e.column())
+        format!(
+            "truncated JSON (ends at line {}, column {})",
+            e.line(),
+            e.column()
+        )
     } else {
         format!("malformed JSON: {e}")
     }
@@ -180,16 +191,37 @@ mod tests {
             seq_shift: 15,
             objects: vec![
                 Object::Msg {
-                    common: Common { id: 32768, key: 7, uid: 0, gid: 0, mode: 0o600 },
+                    common: Common {
+                        id: 32768,
+                        key: 7,
+                        uid: 0,
+                        gid: 0,
+                        mode: 0o600,
+                    },
                     qbytes: 16384,
-                    messages: vec![Message { mtype: 3, text: hex(b"hello") }],
+                    messages: vec![Message {
+                        mtype: 3,
+                        text: hex(b"hello"),
+                    }],
                 },
                 Object::Sem {
-                    common: Common { id: 5, key: 0, uid: 1000, gid: 1000, mode: 0o640 },
+                    common: Common {
+                        id: 5,
+                        key: 0,
+                        uid: 1000,
+                        gid: 1000,
+                        mode: 0o640,
+                    },
                     values: vec![1, 0, 42],
                 },
                 Object::Shm {
-                    common: Common { id: 9, key: 8, uid: 0, gid: 0, mode: 0o666 },
+                    common: Common {
+                        id: 9,
+                        key: 8,
+                        uid: 0,
+                        gid: 0,
+                        mode: 0o666,
+                    },
                     size: 4096,
                     data: hex(b"contents"),
                 },
@@ -225,7 +257,9 @@ mod tests {
             parse(&v2).unwrap_err(),
             "unknown format version 2 (this ipcid reads version 1)"
         );
-        assert!(parse("{\"version\": 1}").unwrap_err().starts_with("not an ipcid dump"));
+        assert!(parse("{\"version\": 1}")
+            .unwrap_err()
+            .starts_with("not an ipcid dump"));
         let bad = text.replace(&hex(b"hello"), "xyz");
         assert!(parse(&bad).unwrap_err().contains("message text"));
         let extra = text.replacen("\"seq_shift\"", "\"surprise\":1,\"seq_shift\"", 1);

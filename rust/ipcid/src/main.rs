@@ -76,8 +76,7 @@ fn set(kind: &str, id: &str, newid: &str, exchange: bool) -> Result<(), String> 
     layout
         .decode(newid)
         .map_err(|_| format!("{newid} is not an ID of this kernel's layout"))?;
-    sys::setid(kind, id, newid, exchange)
-        .map_err(|e| restore::explain(kind, id, newid, &e))
+    sys::setid(kind, id, newid, exchange).map_err(|e| restore::explain(kind, id, newid, &e))
 }
 
 fn ls(json: bool) -> Result<(), String> {
@@ -85,7 +84,9 @@ fn ls(json: bool) -> Result<(), String> {
     let mut rows = Vec::new();
     for kind in sys::Kind::ALL {
         for o in objects::list(kind)? {
-            let d = layout.decode(o.id).map_err(|_| format!("bad ID {}", o.id))?;
+            let d = layout
+                .decode(o.id)
+                .map_err(|_| format!("bad ID {}", o.id))?;
             rows.push((kind, o, d));
         }
     }
@@ -99,7 +100,10 @@ fn ls(json: bool) -> Result<(), String> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+        );
         return Ok(());
     }
     println!(

@@ -18,8 +18,13 @@ pub struct Listed {
 
 /// The ID layout of the running kernel.
 pub fn layout() -> Result<Layout, String> {
-    let cmdline = std::fs::read_to_string("/proc/cmdline").map_err(|e| format!("/proc/cmdline: {e}"))?;
-    let shift = if cmdline.split_whitespace().any(|w| w == "ipcmni_extend") { 24 } else { 15 };
+    let cmdline =
+        std::fs::read_to_string("/proc/cmdline").map_err(|e| format!("/proc/cmdline: {e}"))?;
+    let shift = if cmdline.split_whitespace().any(|w| w == "ipcmni_extend") {
+        24
+    } else {
+        15
+    };
     Layout::new(shift, 1 << shift, i32::MAX >> shift).ok_or_else(|| "no ID layout".to_string())
 }
 
@@ -41,9 +46,13 @@ pub fn list(kind: Kind) -> Result<Vec<Listed>, String> {
             Kind::Shm => 7,
         };
         let parse = |i: usize| f.get(i).and_then(|s| s.parse::<i64>().ok());
-        let (Some(key), Some(id), Some(perms), Some(uid), Some(gid)) =
-            (parse(0), parse(1), f.get(2).and_then(|s| u32::from_str_radix(s, 8).ok()), parse(uid_col), parse(uid_col + 1))
-        else {
+        let (Some(key), Some(id), Some(perms), Some(uid), Some(gid)) = (
+            parse(0),
+            parse(1),
+            f.get(2).and_then(|s| u32::from_str_radix(s, 8).ok()),
+            parse(uid_col),
+            parse(uid_col + 1),
+        ) else {
             return Err(format!("{path}: cannot read {line:?}"));
         };
         out.push(Listed {
@@ -61,17 +70,32 @@ pub fn list(kind: Kind) -> Result<Vec<Listed>, String> {
 /// One object with its contents.
 pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
     let err = |what: &str, e: std::io::Error| format!("{} {}: {what}: {e}", kind.name(), l.id);
-    let common = Common { id: l.id, key: l.key, uid: l.uid, gid: l.gid, mode: l.mode };
+    let common = Common {
+        id: l.id,
+        key: l.key,
+        uid: l.uid,
+        gid: l.gid,
+        mode: l.mode,
+    };
     Ok(match kind {
         Kind::Msg => {
             let ds = sys::msg_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
-            let max = usize::try_from(ds.qbytes).unwrap_or(usize::MAX).min(1 << 20);
+            let max = usize::try_from(ds.qbytes)
+                .unwrap_or(usize::MAX)
+                .min(1 << 20);
             let messages = sys::msg_copy_all(l.id, ds.qnum, max)
                 .map_err(|e| err("MSG_COPY", e))?
                 .into_iter()
-                .map(|(mtype, text)| Message { mtype, text: hex(&text) })
+                .map(|(mtype, text)| Message {
+                    mtype,
+                    text: hex(&text),
+                })
                 .collect();
-            Object::Msg { common, qbytes: ds.qbytes, messages }
+            Object::Msg {
+                common,
+                qbytes: ds.qbytes,
+                messages,
+            }
         }
         Kind::Sem => {
             let ds = sys::sem_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
@@ -86,7 +110,11 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
             while data.last() == Some(&0) {
                 data.pop();
             }
-            Object::Shm { common, size: ds.segsz, data: hex(&data) }
+            Object::Shm {
+                common,
+                size: ds.segsz,
+                data: hex(&data),
+            }
         }
     })
 }
@@ -104,5 +132,10 @@ pub fn dump() -> Result<Dump, String> {
             }
         }
     }
-    Ok(Dump { format: "ipcid".into(), version: VERSION, seq_shift: seq_shift()?, objects })
+    Ok(Dump {
+        format: "ipcid".into(),
+        version: VERSION,
+        seq_shift: seq_shift()?,
+        objects,
+    })
 }

@@ -14,7 +14,7 @@ use crate::format::{unhex, Dump, Object};
 use crate::objects;
 use crate::sys::{self, Kind};
 use kernel::ipc_chid::Layout;
-use kernel::plan::{plan, PlanError};
+use kernel::plan::{plan, PlanError, Step};
 use std::collections::BTreeMap;
 use std::io;
 
@@ -47,7 +47,9 @@ pub fn explain(kind: Kind, id: i32, newid: i32, e: &io::Error) -> String {
     let what = format!("{} {id} -> {newid}", kind.name());
     match e.raw_os_error() {
         Some(libc::EBUSY) => format!("{what}: the segment is attached (shmdt() it first)"),
-        Some(libc::EEXIST) => format!("{what}: the ID's index is held (use --exchange to trade IDs)"),
+        Some(libc::EEXIST) => {
+            format!("{what}: the ID's index is held (use --exchange to trade IDs)")
+        }
         Some(libc::EINVAL) => format!("{what}: no {} has ID {id}", kind.name()),
         Some(libc::EPERM) => format!(
             "{what}: not allowed (CAP_CHECKPOINT_RESTORE, and ownership of the object \
@@ -83,7 +85,10 @@ impl Drop for Cleanup {
             }
         }
         if !self.made.is_empty() {
-            eprintln!("ipcid: removed the {} objects this restore created", self.made.len());
+            eprintln!(
+                "ipcid: removed the {} objects this restore created",
+                self.made.len()
+            );
         }
     }
 }
@@ -99,13 +104,17 @@ pub fn restore(file: &str) -> Result<Report, String> {
     let mut foreign: BTreeMap<(Kind, u32), objects::Listed> = BTreeMap::new();
     for kind in Kind::ALL {
         for l in objects::list(kind)? {
-            let d = layout.decode(l.id).map_err(|_| format!("bad ID {}", l.id))?;
+            let d = layout
+                .decode(l.id)
+                .map_err(|_| format!("bad ID {}", l.id))?;
             foreign.insert((kind, d.index), l);
         }
     }
     for o in &dump.objects {
         let c = o.common();
-        let d = layout.decode(c.id).map_err(|_| format!("bad ID {}", c.id))?;
+        let d = layout
+            .decode(c.id)
+            .map_err(|_| format!("bad ID {}", c.id))?;
         if let Some(f) = foreign.get(&(o.kind(), d.index)) {
             return Err(format!(
                 "{kind} {id} (key {key}) cannot be restored: its index is held by {kind} {fid} \
@@ -119,11 +128,18 @@ pub fn restore(file: &str) -> Result<Report, String> {
         }
     }
 
-    let mut cleanup = Cleanup { made: Vec::new(), done: false };
+    let mut cleanup = Cleanup {
+        made: Vec::new(),
+        done: false,
+    };
     let total = dump.objects.len();
     for (i, o) in dump.objects.iter().enumerate() {
         let id = create(o)?;
-        cleanup.made.push(Made { kind: o.kind(), id, obj: i });
+        cleanup.made.push(Made {
+            kind: o.kind(),
+            id,
+            obj: i,
+        });
         fill(o, id)?;
         if (i + 1) % 1000 == 0 {
             eprintln!("restore: created {}/{total}", i + 1);
@@ -141,23 +157,26 @@ pub fn restore(file: &str) -> Result<Report, String> {
             .collect();
         let steps = plan(&layout, &present, &renames, true).map_err(|e| planned(kind, e))?;
         for s in &steps {
-            sys::setid(kind, s.id, s.newid, s.exchange).map_err(|e| explain(kind, s.id, s.newid, &e))?;
+            sys::setid(kind, s.id, s.newid, s.exchange)
+                .map_err(|e| explain(kind, s.id, s.newid, &e))?;
             exchanges += usize::from(s.exchange);
-            // Follow the objects: the one at id has newid now, and in an
-            // exchange the one at newid's slot has id.
-            let slot = layout.decode(s.newid).map(|d| d.index).ok();
-            for m in cleanup.made.iter_mut().filter(|m| m.kind == kind) {
-                if m.id == s.id {
-                    m.id = s.newid;
-                } else if s.exchange && layout.decode(m.id).map(|d| d.index).ok() == slot {
-                    m.id = s.id;
-                }
+            let mut ids: Vec<i32> = cleanup
+                .made
+                .iter()
+                .filter(|m| m.kind == kind)
+                .map(|m| m.id)
+                .collect();
+            follow(&layout, &mut ids, s);
+            for (m, id) in cleanup.made.iter_mut().filter(|m| m.kind == kind).zip(ids) {
+                m.id = id;
             }
         }
     }
 
     for m in &cleanup.made {
-        let Some(o) = dump.objects.get(m.obj) else { continue };
+        let Some(o) = dump.objects.get(m.obj) else {
+            continue;
+        };
         let c = o.common();
         let qbytes = match o {
             Object::Msg { qbytes, .. } => Some(*qbytes),
@@ -172,7 +191,11 @@ pub fn restore(file: &str) -> Result<Report, String> {
         return Err(format!("{lost} objects did not come back as they were"));
     }
     cleanup.done = true;
-    Ok(Report { objects: total, exchanges, lost })
+    Ok(Report {
+        objects: total,
+        exchanges,
+        lost,
+    })
 }
 
 /// Every ID must be one of the running layout, and no two objects of a
@@ -181,9 +204,12 @@ fn check_ids(dump: &Dump, layout: &Layout) -> Result<(), String> {
     let mut seen: BTreeMap<(Kind, u32), i32> = BTreeMap::new();
     for o in &dump.objects {
         let id = o.common().id;
-        let d = layout
-            .decode(id)
-            .map_err(|_| format!("{} {id} is not an ID of this kernel's layout", o.kind().name()))?;
+        let d = layout.decode(id).map_err(|_| {
+            format!(
+                "{} {id} is not an ID of this kernel's layout",
+                o.kind().name()
+            )
+        })?;
         if let Some(other) = seen.insert((o.kind(), d.index), id) {
             return Err(format!(
                 "{kind} {other} and {kind} {id} have the same index {index} in this kernel's \
@@ -191,11 +217,30 @@ fn check_ids(dump: &Dump, layout: &Layout) -> Result<(), String> {
                 kind = o.kind().name(),
                 index = d.index,
                 shift = if layout.slots() > 1 << 15 { 24 } else { 15 },
-                how = if dump.seq_shift == 24 { "with ipcmni_extend" } else { "without ipcmni_extend" },
+                how = if dump.seq_shift == 24 {
+                    "with ipcmni_extend"
+                } else {
+                    "without ipcmni_extend"
+                },
             ));
         }
     }
     Ok(())
+}
+
+/// Follows the objects whose IDs are `ids` through one call: the object at
+/// `s.id` has `s.newid` now, and in an exchange the object that held the
+/// slot of `s.newid` has `s.id`.
+fn follow(layout: &Layout, ids: &mut [i32], s: &Step) {
+    let slot = |id: i32| layout.decode(id).map(|d| d.index).ok();
+    let target = slot(s.newid);
+    for id in ids.iter_mut() {
+        if *id == s.id {
+            *id = s.newid;
+        } else if s.exchange && slot(*id) == target {
+            *id = s.id;
+        }
+    }
 }
 
 fn planned(kind: Kind, e: PlanError) -> String {
@@ -225,13 +270,23 @@ fn create(o: &Object) -> Result<i32, String> {
 }
 
 fn fill(o: &Object, id: i32) -> Result<(), String> {
-    let err = |what: &str, e: io::Error| format!("{} {}: {what}: {e}", o.kind().name(), o.common().id);
+    let err =
+        |what: &str, e: io::Error| format!("{} {}: {what}: {e}", o.kind().name(), o.common().id);
     match o {
-        Object::Msg { qbytes, messages, .. } => {
+        Object::Msg {
+            qbytes, messages, ..
+        } => {
             let ds = sys::msg_stat(id).map_err(|e| err("IPC_STAT", e))?;
             if *qbytes > ds.qbytes {
-                sys::set_perm(Kind::Msg, id, ds.perm.uid, ds.perm.gid, ds.perm.mode & 0o777, Some(*qbytes))
-                    .map_err(|e| err("msg_qbytes", e))?;
+                sys::set_perm(
+                    Kind::Msg,
+                    id,
+                    ds.perm.uid,
+                    ds.perm.gid,
+                    ds.perm.mode & 0o777,
+                    Some(*qbytes),
+                )
+                .map_err(|e| err("msg_qbytes", e))?;
             }
             for m in messages {
                 let text = unhex(&m.text).map_err(|e| format!("{}: {e}", o.common().id))?;
@@ -252,10 +307,14 @@ fn fill(o: &Object, id: i32) -> Result<(), String> {
 fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
     let mut lost = 0;
     for kind in Kind::ALL {
-        let listed: BTreeMap<i32, objects::Listed> =
-            objects::list(kind)?.into_iter().map(|l| (l.id, l)).collect();
+        let listed: BTreeMap<i32, objects::Listed> = objects::list(kind)?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
         for m in made.iter().filter(|m| m.kind == kind) {
-            let Some(want) = dump.objects.get(m.obj) else { continue };
+            let Some(want) = dump.objects.get(m.obj) else {
+                continue;
+            };
             let got = match listed.get(&want.common().id) {
                 Some(l) => objects::read(kind, l)?,
                 None => {
@@ -265,10 +324,103 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
                 }
             };
             if &got != want {
-                eprintln!("ipcid: {} {} differs from the dump", kind.name(), want.common().id);
+                eprintln!(
+                    "ipcid: {} {} differs from the dump",
+                    kind.name(),
+                    want.common().id
+                );
                 lost += 1;
             }
         }
     }
     Ok(lost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(shift: i32) -> Layout {
+        Layout::new(shift, 1 << shift, i32::MAX >> shift).expect("a layout")
+    }
+
+    /// The kernel's side of a call, on a table slot -> ID.
+    fn apply(layout: &Layout, table: &mut BTreeMap<u32, i32>, s: &Step) {
+        let from = layout.decode(s.id).expect("id").index;
+        let to = layout.decode(s.newid).expect("newid").index;
+        assert_eq!(table.remove(&from), Some(s.id), "no object at {}", s.id);
+        if let Some(held) = table.insert(to, s.newid) {
+            assert!(s.exchange, "{} is held", s.newid);
+            table.insert(from, s.id);
+            assert_ne!(held, s.newid);
+        }
+    }
+
+    /// What a restore does: objects created at the lowest free indexes,
+    /// then planned to their wanted IDs and followed call by call.
+    fn restore_into(shift: i32, foreign: &[i32], wanted: &[i32]) -> usize {
+        let l = layout(shift);
+        let mut table: BTreeMap<u32, i32> = BTreeMap::new();
+        for &f in foreign {
+            table.insert(l.decode(f).expect("foreign").index, f);
+        }
+        let mut ids = Vec::new();
+        for _ in wanted {
+            let free = (0..).find(|i| !table.contains_key(i)).expect("a free slot");
+            let id = i32::try_from(free).expect("fits");
+            table.insert(free, id);
+            ids.push(id);
+        }
+        let present: Vec<i32> = table.values().copied().collect();
+        let renames: Vec<(i32, i32)> = ids.iter().copied().zip(wanted.iter().copied()).collect();
+        let steps = plan(&l, &present, &renames, true).expect("a plan");
+        for s in &steps {
+            apply(&l, &mut table, s);
+            follow(&l, &mut ids, s);
+        }
+        assert_eq!(ids, wanted);
+        for &f in foreign {
+            assert_eq!(table.get(&l.decode(f).expect("foreign").index), Some(&f));
+        }
+        steps.iter().filter(|s| s.exchange).count()
+    }
+
+    #[test]
+    fn objects_created_on_each_others_slots_trade_places() {
+        // The scattered queues of the in-guest test, in both layouts.
+        for shift in [15, 24] {
+            let id = |index: i32, seq: i32| seq << shift | index;
+            let wanted = [id(3, 1), id(40, 2), id(1, 3), id(0, 7)];
+            assert!(restore_into(shift, &[], &wanted) >= 1);
+            assert!(restore_into(shift, &[id(500, 0), id(501, 3)], &wanted) >= 1);
+        }
+    }
+
+    #[test]
+    fn every_permutation_of_five_is_followed() {
+        let mut p = [0, 1, 2, 3, 4];
+        // Heap's algorithm, iteratively.
+        let mut c = [0usize; 5];
+        let mut i = 0;
+        let mut count = 1;
+        restore_into(15, &[], &p.map(|x| x << 15 | x));
+        while i < p.len() {
+            if c[i] < i {
+                if i % 2 == 0 {
+                    p.swap(0, i);
+                } else {
+                    p.swap(c[i], i);
+                }
+                let wanted = p.map(|x| (x + 1) << 15 | x);
+                restore_into(15, &[], &wanted);
+                count += 1;
+                c[i] += 1;
+                i = 0;
+            } else {
+                c[i] = 0;
+                i += 1;
+            }
+        }
+        assert_eq!(count, 120);
+    }
 }

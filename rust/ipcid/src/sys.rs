@@ -148,17 +148,23 @@ pub fn probe_setid() -> io::Result<()> {
 
 pub fn msgget(key: i32, flags: i32) -> io::Result<i32> {
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe { libc::syscall(libc::SYS_msgget, key, flags) })?)
+    id_of(check(unsafe {
+        libc::syscall(libc::SYS_msgget, key, flags)
+    })?)
 }
 
 pub fn semget(key: i32, nsems: i32, flags: i32) -> io::Result<i32> {
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe { libc::syscall(libc::SYS_semget, key, nsems, flags) })?)
+    id_of(check(unsafe {
+        libc::syscall(libc::SYS_semget, key, nsems, flags)
+    })?)
 }
 
 pub fn shmget(key: i32, size: u64, flags: i32) -> io::Result<i32> {
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe { libc::syscall(libc::SYS_shmget, key, size, flags) })?)
+    id_of(check(unsafe {
+        libc::syscall(libc::SYS_shmget, key, size, flags)
+    })?)
 }
 
 pub fn rmid(kind: Kind, id: i32) -> io::Result<()> {
@@ -167,24 +173,46 @@ pub fn rmid(kind: Kind, id: i32) -> io::Result<()> {
 
 pub fn msg_stat(id: i32) -> io::Result<MsqidDs> {
     let mut ds = MsqidDs::default();
-    ctl(Kind::Msg, id, libc::IPC_STAT, (&mut ds as *mut MsqidDs).cast())?;
+    ctl(
+        Kind::Msg,
+        id,
+        libc::IPC_STAT,
+        (&mut ds as *mut MsqidDs).cast(),
+    )?;
     Ok(ds)
 }
 
 pub fn sem_stat(id: i32) -> io::Result<SemidDs> {
     let mut ds = SemidDs::default();
-    ctl(Kind::Sem, id, libc::IPC_STAT, (&mut ds as *mut SemidDs).cast())?;
+    ctl(
+        Kind::Sem,
+        id,
+        libc::IPC_STAT,
+        (&mut ds as *mut SemidDs).cast(),
+    )?;
     Ok(ds)
 }
 
 pub fn shm_stat(id: i32) -> io::Result<ShmidDs> {
     let mut ds = ShmidDs::default();
-    ctl(Kind::Shm, id, libc::IPC_STAT, (&mut ds as *mut ShmidDs).cast())?;
+    ctl(
+        Kind::Shm,
+        id,
+        libc::IPC_STAT,
+        (&mut ds as *mut ShmidDs).cast(),
+    )?;
     Ok(ds)
 }
 
 /// `IPC_SET` of owner, group and mode, and for queues their byte limit.
-pub fn set_perm(kind: Kind, id: i32, uid: u32, gid: u32, mode: u32, qbytes: Option<u64>) -> io::Result<()> {
+pub fn set_perm(
+    kind: Kind,
+    id: i32,
+    uid: u32,
+    gid: u32,
+    mode: u32,
+    qbytes: Option<u64>,
+) -> io::Result<()> {
     match kind {
         Kind::Msg => {
             let mut ds = msg_stat(id)?;
@@ -227,7 +255,10 @@ pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<
         let (head, text) = buf.split_at(8);
         let mut t = [0u8; 8];
         t.copy_from_slice(head);
-        out.push((i64::from_ne_bytes(t), text.get(..len).unwrap_or_default().to_vec()));
+        out.push((
+            i64::from_ne_bytes(t),
+            text.get(..len).unwrap_or_default().to_vec(),
+        ));
     }
     Ok(out)
 }
@@ -236,8 +267,16 @@ pub fn msgsnd(id: i32, mtype: i64, text: &[u8]) -> io::Result<()> {
     let mut buf = mtype.to_ne_bytes().to_vec();
     buf.extend_from_slice(text);
     // SAFETY: `buf` holds a `long` type followed by `text.len()` bytes.
-    check(unsafe { libc::syscall(libc::SYS_msgsnd, id, buf.as_ptr(), text.len(), libc::IPC_NOWAIT) })
-        .map(drop)
+    check(unsafe {
+        libc::syscall(
+            libc::SYS_msgsnd,
+            id,
+            buf.as_ptr(),
+            text.len(),
+            libc::IPC_NOWAIT,
+        )
+    })
+    .map(drop)
 }
 
 pub fn sem_getall(id: i32, nsems: usize) -> io::Result<Vec<u16>> {

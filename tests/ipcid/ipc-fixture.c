@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Objects for the ipcid tests and demo, in the current IPC namespace:
+ *
+ *   ipc-fixture scatter          queues with messages, semaphore sets with
+ *                                values and segments with contents, owned
+ *                                by several users, at scattered IDs whose
+ *                                indexes the objects a restore creates
+ *                                take first, some sharing an index across
+ *                                types with other sequence numbers
+ *   ipc-fixture foreign          unrelated objects, at indexes from 500 on
+ *   ipc-fixture block TYPE INDEX an object of TYPE at INDEX (sequence 0)
+ *   ipc-fixture attach SHMID SEC attach a segment for SEC seconds
+ *   ipc-fixture as UID PROG ARGS run PROG as UID, without capabilities
+ *
+ * IDs are built for the booted layout (ipcmni_extend or not).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <linux/ipc_setid.h>
+
+static int shift(void)
+{
+	char buf[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "ipcmni_extend") ? 24 : 15;
+}
+
+static int mkid(int index, int seq)
+{
+	return (seq << shift()) | index;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void setid(long nr, int semctl, int id, int newid)
+{
+	struct ipc_setid arg = { .newid = newid };
+	long r = semctl ? syscall(nr, id, 0, IPC_SETID, &arg) : syscall(nr, id, IPC_SETID, &arg);
+
+	if (r)
+		die("IPC_SETID");
+}
+
+static void queue(int key, int newid, uid_t uid, int mode, int nmsg)
+{
+	struct { long mtype; char mtext[64]; } m;
+	struct msqid_ds ds;
+	int id = msgget(key, IPC_CREAT | IPC_EXCL | 0600), i;
+
+	if (id < 0)
+		die("msgget");
+	for (i = 0; i < nmsg; i++) {
+		m.mtype = 1 + i % 3;
+		snprintf(m.mtext, sizeof(m.mtext), "message %d of queue %d", i, newid);
+		if (msgsnd(id, &m, strlen(m.mtext), IPC_NOWAIT))
+			die("msgsnd");
+	}
+	setid(SYS_msgctl, 0, id, newid);
+	if (msgctl(newid, IPC_STAT, &ds))
+		die("IPC_STAT");
+	ds.msg_perm.uid = uid;
+	ds.msg_perm.mode = mode;
+	if (msgctl(newid, IPC_SET, &ds))
+		die("IPC_SET");
+}
+
+static void sems(int key, int newid, uid_t uid, int mode, int n)
+{
+	unsigned short vals[8];
+	struct semid_ds ds;
+	int id = semget(key, n, IPC_CREAT | IPC_EXCL | 0600), i;
+
+	if (id < 0)
+		die("semget");
+	for (i = 0; i < n; i++)
+		vals[i] = 10 * newid % 1000 + i;
+	if (semctl(id, 0, SETALL, vals))
+		die("SETALL");
+	setid(SYS_semctl, 1, id, newid);
+	if (semctl(newid, 0, IPC_STAT, &ds))
+		die("IPC_STAT");
+	ds.sem_perm.uid = uid;
+	ds.sem_perm.mode = mode;
+	if (semctl(newid, 0, IPC_SET, &ds))
+		die("IPC_SET");
+}
+
+static void segment(int key, int newid, uid_t uid, int mode, size_t size)
+{
+	struct shmid_ds ds;
+	int id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
+	char *p;
+
+	if (id < 0)
+		die("shmget");
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		die("shmat");
+	snprintf(p, size, "segment %d: %s", newid, "the contents come back");
+	p[size - 1] = 'z';
+	shmdt(p);
+	setid(SYS_shmctl, 0, id, newid);
+	if (shmctl(newid, IPC_STAT, &ds))
+		die("IPC_STAT");
+	ds.shm_perm.uid = uid;
+	ds.shm_perm.mode = mode;
+	if (shmctl(newid, IPC_SET, &ds))
+		die("IPC_SET");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "scatter")) {
+		queue(0x1001, mkid(3, 1), 0, 0600, 3);
+		queue(0x1002, mkid(40, 2), 1000, 0640, 0);
+		queue(0x1003, mkid(1, 3), 1000, 0600, 5);
+		queue(IPC_PRIVATE, mkid(0, 7), 0, 0666, 1);
+		sems(0x2001, mkid(1, 1), 0, 0600, 3);
+		sems(0x2002, mkid(0, 4), 1000, 0660, 1);
+		sems(IPC_PRIVATE, mkid(2, 0), 0, 0600, 5);
+		segment(0x3001, mkid(2, 5), 0, 0600, 4096);
+		segment(0x3002, mkid(0, 1), 1000, 0644, 8192);
+		segment(IPC_PRIVATE, mkid(1, 9), 0, 0600, 4096);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "foreign")) {
+		queue(0x4001, mkid(500, 0), 0, 0600, 2);
+		sems(0x4002, mkid(501, 3), 0, 0600, 2);
+		segment(0x4003, mkid(502, 1), 0, 0600, 4096);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "block")) {
+		int index = atoi(argv[3]);
+
+		if (!strcmp(argv[2], "msg"))
+			queue(0x5000 + index, mkid(index, 0), 0, 0600, 0);
+		else if (!strcmp(argv[2], "sem"))
+			sems(0x5000 + index, mkid(index, 0), 0, 0600, 1);
+		else
+			segment(0x5000 + index, mkid(index, 0), 0, 0600, 4096);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "attach")) {
+		if (shmat(atoi(argv[2]), NULL, SHM_RDONLY) == (void *)-1)
+			die("shmat");
+		sleep(atoi(argv[3]));
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "as")) {
+		uid_t uid = atoi(argv[2]);
+
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+			die("setuid");
+		execv(argv[3], argv + 3);
+		die(argv[3]);
+	}
+	fprintf(stderr, "usage: see the source\n");
+	return 2;
+}
