@@ -9,10 +9,10 @@
 #              installed and run as upstream does (run_kselftest.sh); setid
 #              again as a 32-bit program (compat and ipc() paths); the C
 #              library's view (tests/libc), 64- and 32-bit; the audit
-#              records (tests/lsm); and, on a boot with lsm=smack, the
-#              Smack test (tests/lsm)
-#   SET=nochid the same selftests, which must skip, and the check that
-#              IPC_SETID is EINVAL (tests/nochid)
+#              records (tests/lsm); on a boot with lsm=smack, the Smack
+#              test (tests/lsm); and ipcid with its tests (tests/ipcid)
+#   SET=nochid the same selftests, which must skip, the check that
+#              IPC_SETID is EINVAL, and that ipcid says so (tests/nochid)
 #   SET=demo   the demo of tests/demo
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -43,8 +43,18 @@ install_selftests() {
 	echo "kselftest/run_kselftest.sh $*" >>"$root/tests/list"
 }
 
+# ipcid, the restore tool, built static (rust/ipcid).
+build_ipcid() {
+	(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
+		RUSTFLAGS="-C target-feature=+crt-static" \
+		cargo build -q --release --locked --target x86_64-unknown-linux-gnu \
+		--target-dir "$BUILD/ipcid") >>"$dir/build.log" 2>&1 ||
+		{ cat "$dir/build.log" >&2; die "ipcid did not build"; }
+	cp "$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid"
+}
+
 # A program of this repository, built static with the uapi headers:
-# build SRC NAME [GCC-FLAGS] [-- LIST-OPTIONS].
+# build SRC NAME [GCC-FLAGS] [-- LIST-OPTIONS | -- helper (not a test)].
 build() {
 	local src=$1 name=$2 flags=() opts=()
 	shift 2
@@ -53,7 +63,7 @@ build() {
 	gcc "${flags[@]}" -static -O2 -Wall -Wextra -Werror -isystem "$out/usr/include" \
 		-o "$root/tests/$name" "$src" >>"$dir/build.log" 2>&1 ||
 		{ cat "$dir/build.log" >&2; die "$name did not build"; }
-	echo "$name ${opts[*]}" >>"$root/tests/list"
+	[ "${opts[*]}" = helper ] || echo "$name ${opts[*]}" >>"$root/tests/list"
 }
 
 # The 32-bit build of a selftest: the kernel's compat entry points.
@@ -74,6 +84,10 @@ tests)
 	if [ -f "$KSRC/include/uapi/linux/ipc_setid.h" ]; then
 		build "$TOP/tests/libc/setid-libc.c" setid-libc
 		build "$TOP/tests/libc/setid-libc.c" setid-libc_32 -m32
+		build_ipcid
+		build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
+		install -m 755 "$TOP/tests/ipcid/ipcid-test.sh" "$root/tests/ipcid-test"
+		echo ipcid-test >>"$root/tests/list"
 		# Those of audit and Smack where the kernel has them (the
 		# test kernel, not the walk's).
 		if grep -qx CONFIG_AUDITSYSCALL=y "$out/.config"; then
@@ -87,6 +101,9 @@ tests)
 nochid)
 	install_selftests skips
 	build "$TOP/tests/nochid/setid-disabled.c" setid-disabled
+	build_ipcid
+	install -m 755 "$TOP/tests/nochid/ipcid-disabled.sh" "$root/tests/ipcid-disabled"
+	echo ipcid-disabled >>"$root/tests/list"
 	;;
 demo)
 	for src in "$TOP"/tests/demo/*; do
