@@ -134,8 +134,10 @@ class Runner(unittest.TestCase):
     def test_missing_result_inside(self):
         self.assertGreater(self.judge(RUNNER.replace("# 1..2", "# 1..3"))[1], 0)
 
-    def test_test_without_tap(self):
+    def test_test_without_tap_judged_by_exit_status(self):
         text = RUNNER.replace("# TAP version 13\n# 1..1\n# ok 1 msgque\n", "")
+        self.assertEqual(self.judge(text)[:2], (1, 0))
+        text = text.replace("ok 1 selftests: ipc: msgque", "not ok 1 selftests: ipc: msgque # exit=1")
         self.assertGreater(self.judge(text)[1], 0)
 
     def test_skip_inside(self):

@@ -212,8 +212,9 @@ static inline bool setid_supported(void)
 /*
  * The setup of every IPC_SETID test: root, in a fresh IPC namespace, on a
  * kernel with the command. Returns why the test cannot run, or NULL. The
- * command is detected with a queue, whose ID it changes to itself: 0 with
- * the command, EINVAL without it. Tests of the probe above cannot skip.
+ * command is detected with a queue in a namespace of its own, whose ID it
+ * changes to itself: 0 with the command, EINVAL without it (the tests of
+ * the probe above cannot skip).
  */
 static inline const char *setid_setup(void)
 {
@@ -229,9 +230,10 @@ static inline const char *setid_setup(void)
 	if (id < 0)
 		return "cannot create a message queue";
 	r = setid(MSG, id, id, 0);
-	msgctl(id, IPC_RMID, NULL);
 	if (r == -EINVAL)
 		return "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)";
+	if (unshare(CLONE_NEWIPC))
+		return "cannot create an IPC namespace";
 	return NULL;
 }
 
