@@ -103,9 +103,13 @@ test: deps host-test check-patches check-man qemu-test check-series runner-test
 check: deps host-test check-patches qemu-test
 	@echo; echo "==> make check: all stages passed"
 
+# The boot ends with the restore's verdict, printed again as the last line.
 demo: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y demo,initramfs-demo)
 	$(call timed,$(T)/qemu/boot.sh chid-y demo,demo)
+	@echo; grep -a '^restored [0-9]* objects, [0-9]* exchanges, [0-9]* lost' \
+		build/logs/chid-y-demo.log | tail -n 1 | tr -d '\r' | grep . || \
+		{ echo "error: the demo printed no verdict" >&2; exit 1; }
 
 run: deps tree apply kernel demo
 

@@ -13,7 +13,8 @@
 #              test (tests/lsm); and ipcid with its tests (tests/ipcid)
 #   SET=nochid the same selftests, which must skip, the check that
 #              IPC_SETID is EINVAL, and that ipcid says so (tests/nochid)
-#   SET=demo   the demo of tests/demo
+#   SET=demo   the demo of tests/demo: the KUnit results, two queues
+#              trading IDs, and ipcid restoring a namespace (restore.sh)
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -106,19 +107,13 @@ nochid)
 	echo ipcid-disabled >>"$root/tests/list"
 	;;
 demo)
-	for src in "$TOP"/tests/demo/*; do
-		p=$(basename "$src")
-		case "$p" in
-		*.c)
-			p=${p%.c}
-			gcc -static -O2 -Wall -isystem "$out/usr/include" -o "$root/tests/$p" "$src" ||
-				die "demo $p did not build"
-			;;
-		*.sh) install -m 755 "$src" "$root/tests/$p" ;;
-		*) continue ;;
-		esac
-		echo "$p" >>"$root/tests/list"
-	done
+	install -m 755 "$TOP/tests/demo/kunit-results.sh" "$root/tests/kunit-results.sh"
+	echo kunit-results.sh >>"$root/tests/list"
+	build "$TOP/tests/demo/swap-ids.c" swap-ids
+	build_ipcid
+	build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
+	install -m 755 "$TOP/tests/demo/restore.sh" "$root/tests/restore.sh"
+	echo restore.sh >>"$root/tests/list"
 	;;
 fail)
 	printf '#!/bin/sh\necho "TAP version 13"\necho "1..1"\necho "not ok 1 fails on purpose"\nexit 1\n' \
