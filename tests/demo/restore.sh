@@ -5,29 +5,32 @@
 # *get() cannot: the restore's own creations take each other's slots, and
 # the target namespace may already hold objects.
 cd /tmp || exit 1
-table() {
-	/tests/ipcid ls | awk 'NR > 1 { printf "    %-4s %10s  index %-5s seq %-4s key %-10s uid %-5s mode %s\n", $1, $2, $3, $4, $5, $6, $8 }'
-}
-
 echo "== A namespace with 10 objects at scattered IDs, with contents"
 unshare -i sh -c '/tests/ipc-fixture scatter && /tests/ipcid dump -o /tmp/dump.json 2>/dev/null &&
-	/tests/ipcid ls | tail -n +2 | sort >/tmp/before.txt' || exit 1
-grep '"type"' dump.json | sort | uniq -c | sed 's/^ */    /; s/"type": //; s/,$//'
-echo "    $(grep -c '"mtype"' dump.json) queued messages, $(grep -c '"values"' dump.json) semaphore sets with values,"
-echo "    $(grep -c '"data"' dump.json) segments with contents; the dump is $(wc -c <dump.json) bytes of JSON"
+	/tests/ipcid ls | awk "NR > 1 { \$1 = \$1; print }" | sort -k1,1 -k2,2n >/tmp/before.txt' || exit 1
+echo "    $(grep -c '"type": "msg"' dump.json) message queues holding $(grep -c '"mtype"' dump.json) messages," \
+	"$(grep -c '"type": "sem"' dump.json) semaphore sets, $(grep -c '"type": "shm"' dump.json) segments;" \
+	"ipcid dump wrote $(wc -c <dump.json) bytes of JSON"
+table() {
+	printf '    %-4s %10s %6s %4s %8s %5s %5s\n' type id index seq key uid mode
+	while read -r type id index seq key uid gid mode; do
+		printf '    %-4s %10s %6s %4s %8s %5s %5s\n' "$type" "$id" "$index" "$seq" "$key" "$uid" "$mode"
+	done
+}
+table <before.txt
 
 echo
 echo "== Restore into a fresh namespace"
 echo "   Its objects are created at indexes 0, 1, 2, ...: the slots other objects want."
 unshare -i sh -c '/tests/ipcid restore /tmp/dump.json >/tmp/r1.txt &&
-	/tests/ipcid ls | tail -n +2 | sort >/tmp/after1.txt && /tests/ipcid dump -o /tmp/again1.json 2>/dev/null'
+	/tests/ipcid ls | awk "NR > 1 { \$1 = \$1; print }" | sort -k1,1 -k2,2n >/tmp/after1.txt && /tests/ipcid dump -o /tmp/again1.json 2>/dev/null'
 echo "   $(cat r1.txt)"
 
 echo
 echo "== Restore into a namespace that already holds 3 unrelated objects"
-unshare -i sh -c '/tests/ipc-fixture foreign && /tests/ipcid ls | tail -n +2 | sort >/tmp/foreign.txt &&
+unshare -i sh -c '/tests/ipc-fixture foreign && /tests/ipcid ls | awk "NR > 1 { \$1 = \$1; print }" | sort -k1,1 -k2,2n >/tmp/foreign.txt &&
 	/tests/ipcid restore /tmp/dump.json >/tmp/r2.txt &&
-	/tests/ipcid ls | tail -n +2 | sort >/tmp/after2.txt && /tests/ipcid dump -o /tmp/again2.json 2>/dev/null'
+	/tests/ipcid ls | awk "NR > 1 { \$1 = \$1; print }" | sort -k1,1 -k2,2n >/tmp/after2.txt && /tests/ipcid dump -o /tmp/again2.json 2>/dev/null'
 echo "   $(cat r2.txt)"
 
 echo
