@@ -77,7 +77,7 @@ impl Ids {
     fn set_max(&self, index: u32) {
         if let Ok(max) = c_int::try_from(index) {
             // SAFETY: `self.0` is live and `rwsem` held for writing protects
-        // `max_idx` (type invariant).
+            // `max_idx` (type invariant).
             unsafe { (*self.0).max_idx = max };
         }
     }

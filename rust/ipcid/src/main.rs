@@ -10,10 +10,7 @@
 //! ipcid ls [--json]             an ipcs-like table, with index and sequence
 //! ```
 
-mod format;
-mod objects;
-mod restore;
-mod sys;
+use ipcid::{objects, restore, sys};
 
 use std::io::Write;
 use std::process::ExitCode;
