@@ -7,13 +7,14 @@
 #   make test    host tests, kernel, QEMU boots with all tests, series checks
 #   make check   the quick loop: host tests, patches/, kernel, QEMU boots
 #   make man     regenerate the man-pages patch in man/ from its sources
+#   make bench   the cost of putting objects at their IDs, each way, in QEMU
 
 SHELL := /bin/bash
 S := scripts
 T := tests
 
 .PHONY: all run test check deps tree apply patches check-patches kernel \
-	series-branch series-import man man-import check-man \
+	series-branch series-import man man-import check-man bench \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help
 
@@ -112,6 +113,12 @@ demo: kernel
 		{ echo "error: the demo printed no verdict" >&2; exit 1; }
 
 run: deps tree apply kernel demo
+
+# ipcid-bench on a kernel without lock debugging, in both layouts.
+bench: deps apply
+	$(call timed,$(S)/kernel.sh bench bench,kernel-bench)
+	$(call timed,$(T)/qemu/initramfs.sh bench bench,initramfs-bench)
+	$(call timed,$(S)/bench.sh,bench)
 
 clean:
 	rm -rf build/out build/initramfs build/stamps build/host build/logs \

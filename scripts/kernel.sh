@@ -33,19 +33,24 @@ fi
 kmake "$out" -s olddefconfig >/dev/null
 
 # Every option the fragments ask for must survive olddefconfig.
-bad=0
+# A later fragment overrides an earlier one, as merge_config.sh does.
+declare -A want=()
+order=()
 while IFS= read -r line; do
 	case "$line" in
-	CONFIG_*=*)
-		grep -qxF "$line" "$out/.config" && continue
-		opt=${line%%=*}
-		;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }
-		opt=${opt%% *}
-		grep -q "^$opt=" "$out/.config" || continue
-		;;
+	CONFIG_*=*) opt=${line%%=*} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# } && opt=${opt%% *} ;;
 	*) continue ;;
+	esac
+	[ -n "${want[$opt]+x}" ] || order+=("$opt")
+	want[$opt]=$line
+done < <(cat "${frags[@]}")
+bad=0
+for opt in "${order[@]}"; do
+	line=${want[$opt]}
+	case "$line" in
+	CONFIG_*=*) grep -qxF "$line" "$out/.config" && continue ;;
+	*) grep -q "^$opt=" "$out/.config" || continue ;;
 	esac
 	got=$(grep -E "^(# )?$opt[= ]" "$out/.config" || echo "$opt undefined")
 	if [ "${KCONFIG_LENIENT:-0}" = 1 ] && [ "$got" = "$opt undefined" ]; then
@@ -54,7 +59,7 @@ while IFS= read -r line; do
 	fi
 	printf 'error: %s: wanted "%s", got "%s"\n' "$name" "$line" "$got" >&2
 	bad=1
-done < <(cat "${frags[@]}")
+done
 if [ $bad -ne 0 ]; then
 	grep -q '^CONFIG_RUST=y' "$out/.config" ||
 		kmake "$out" rustavailable >&2 || true

@@ -41,7 +41,8 @@ for k in $(seq 0 $n); do
 	stamp=$( (git -C "$TREE" rev-parse "$c^{tree}"; cat "$TOP/tests/config/qemu.config" \
 		"$TOP/tests/config/$cfg.config" "$TOP"/tests/qemu/*.sh "$TOP"/tests/nochid/* \
 		"$TOP"/tests/libc/* "$TOP"/tests/lsm/* "$TOP"/tests/ipcid/* \
-		"$TOP"/rust/ipcid/Cargo.* "$TOP"/rust/ipcid/src/* "$TOP"/rust/src/* \
+		"$TOP"/rust/ipcid/Cargo.* "$TOP"/rust/ipcid/src/*.rs "$TOP"/rust/ipcid/src/bin/*.rs \
+		"$TOP"/rust/src/*.rs \
 		"$TOP"/scripts/kernel.sh) | sha1sum)
 	stage "walk: step $k/$n ($cfg): $subject"
 	if [ "$(cat "$ART/$k.stamp" 2>/dev/null)" = "$stamp" ]; then

@@ -19,6 +19,7 @@ struct ipc_ids {
 };
 
 /* As in include/linux/ipc_namespace.h. */
+#define IPC_CHID_EXCHANGE	0x1
 #define IPC_CHID_KEEP		0
 #define IPC_CHID_RESEQ		1
 #define IPC_CHID_MOVE		2

@@ -26,6 +26,14 @@ pub mod ipc_chid;
 
 pub mod plan;
 
+/// The kernel crate's `static_assert!` (`rust/kernel/static_assert.rs`).
+#[macro_export]
+macro_rules! static_assert {
+    ($condition:expr) => {
+        const _: () = core::assert!($condition);
+    };
+}
+
 /// The kernel's C types (`rust/ffi.rs`): `unsigned long` is `usize`.
 #[allow(non_camel_case_types)]
 pub mod ffi {

@@ -15,6 +15,7 @@
 #              IPC_SETID is EINVAL, and that ipcid says so (tests/nochid)
 #   SET=demo   the demo of tests/demo: the KUnit results, two queues
 #              trading IDs, and ipcid restoring a namespace (restore.sh)
+#   SET=bench  ipcid-bench, the benchmark of make bench
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -51,7 +52,8 @@ build_ipcid() {
 		cargo build -q --release --locked --target x86_64-unknown-linux-gnu \
 		--target-dir "$BUILD/ipcid") >>"$dir/build.log" 2>&1 ||
 		{ cat "$dir/build.log" >&2; die "ipcid did not build"; }
-	cp "$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid"
+	cp "$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
+		"$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
 }
 
 # A program of this repository, built static with the uapi headers:
@@ -89,6 +91,10 @@ tests)
 		build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
 		install -m 755 "$TOP/tests/ipcid/ipcid-test.sh" "$root/tests/ipcid-test"
 		echo ipcid-test >>"$root/tests/list"
+		# make bench's program, at small N so that it cannot rot.
+		printf '#!/bin/sh\nexec /tests/ipcid-bench 10 100\n' >"$root/tests/bench-small"
+		chmod 755 "$root/tests/bench-small"
+		echo bench-small >>"$root/tests/list"
 		# Those of audit and Smack where the kernel has them (the
 		# test kernel, not the walk's).
 		if grep -qx CONFIG_AUDITSYSCALL=y "$out/.config"; then
@@ -114,6 +120,10 @@ demo)
 	build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
 	install -m 755 "$TOP/tests/demo/restore.sh" "$root/tests/restore.sh"
 	echo restore.sh >>"$root/tests/list"
+	;;
+bench)
+	build_ipcid
+	echo ipcid-bench >>"$root/tests/list"
 	;;
 fail)
 	printf '#!/bin/sh\necho "TAP version 13"\necho "1..1"\necho "not ok 1 fails on purpose"\nexit 1\n' \
