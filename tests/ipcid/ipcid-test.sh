@@ -41,7 +41,8 @@ in_ns() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..15"
+rm -f /tmp/*.json /tmp/*.txt
 
 in_ns '/tests/ipc-fixture scatter && /tests/ipcid dump -o /tmp/dump.json &&
 	/tests/ipcid ls | tail -n +2 | awk "{ print \$1, \$2, \$5, \$6, \$7, \$8 }" | sort >/tmp/before.txt'
@@ -71,7 +72,19 @@ if grep -q ipcmni_extend /proc/cmdline; then a=5 b=16777221; else a=5 b=32773; f
 printf '{"format":"ipcid","version":1,"seq_shift":99,"objects":[%s,%s]}\n' \
 	"{\"type\":\"msg\",\"id\":$a,\"key\":0,\"uid\":0,\"gid\":0,\"mode\":384,\"qbytes\":16384,\"messages\":[]}" \
 	"{\"type\":\"msg\",\"id\":$b,\"key\":0,\"uid\":0,\"gid\":0,\"mode\":384,\"qbytes\":16384,\"messages\":[]}" >/tmp/layout.json
-expect_error "IDs impossible in this layout" "same index" /tests/ipcid restore /tmp/layout.json
+expect_error "IDs that collide in this layout" "same index" /tests/ipcid restore /tmp/layout.json
+awk '!done && /"id": [0-9]+,/ { sub(/"id": [0-9]+,/, "\"id\": -3,"); done = 1 } 1' \
+	/tmp/dump.json >/tmp/negative.json
+expect_error "a negative ID" "an ID is not negative" /tests/ipcid restore /tmp/negative.json
+
+# A failure after objects were created: the namespace allows 2 queues.
+in_ns 'echo 2 >/proc/sys/kernel/msgmni && /tests/ipcid restore /tmp/dump.json 2>/tmp/full.txt;
+	/tests/ipcid ls | tail -n +2 >/tmp/full-left.txt'
+if grep -q "removed the [1-9][0-9]* objects this restore created" /tmp/full.txt && [ ! -s /tmp/full-left.txt ]; then
+	ok "a failure after creating objects: $(grep -v removed /tmp/full.txt | head -n 1); nothing left behind"
+else
+	notok "a failure after creating objects: $(head -n 2 /tmp/full.txt | tr '\n' ' '); left: $(cat /tmp/full-left.txt)"
+fi
 
 in_ns '/tests/ipc-fixture block msg 40 && /tests/ipcid ls | tail -n +2 | sort >/tmp/blocked-before.txt;
 	/tests/ipcid restore /tmp/dump.json 2>/tmp/blocked.txt;

@@ -131,8 +131,18 @@ pub fn parse(text: &str) -> Result<Dump, String> {
         None => return Err("no format version".into()),
     }
     let dump: Dump = serde_json::from_str(text).map_err(|e| describe(&e))?;
+    if dump.seq_shift != 15 && dump.seq_shift != 24 {
+        return Err(format!("seq_shift {} is neither 15 nor 24", dump.seq_shift));
+    }
     for o in &dump.objects {
         let c = o.common();
+        let what = format!("{} {}", o.kind().name(), c.id);
+        if c.id < 0 {
+            return Err(format!("{what}: an ID is not negative"));
+        }
+        if c.uid == u32::MAX || c.gid == u32::MAX {
+            return Err(format!("{what}: owner or group 4294967295 is not valid"));
+        }
         if c.mode > 0o777 {
             return Err(format!(
                 "{} {}: mode {:o} is not a permission mode",
@@ -150,17 +160,24 @@ pub fn parse(text: &str) -> Result<Dump, String> {
             Object::Msg { messages, .. } => {
                 for m in messages {
                     check("message text", &m.text)?;
+                    if m.mtype < 1 {
+                        return Err(format!("{what}: message type {} is not positive", m.mtype));
+                    }
                 }
             }
             Object::Shm { data, size, .. } => {
                 check("data", data)?;
-                if (data.len() / 2) as u64 > *size {
-                    return Err(format!("shm {}: more data than its size", c.id));
+                if (data.len() / 2) as u64 > *size || *size == 0 {
+                    return Err(format!("{what}: size {size} cannot hold its data"));
                 }
             }
             Object::Sem { values, .. } => {
                 if values.is_empty() {
-                    return Err(format!("sem {}: a set has at least one semaphore", c.id));
+                    return Err(format!("{what}: a set has at least one semaphore"));
+                }
+                // SEMVMX
+                if let Some(v) = values.iter().find(|&&v| v > 32767) {
+                    return Err(format!("{what}: semaphore value {v} is above 32767"));
                 }
             }
         }

@@ -57,7 +57,7 @@ pub fn list(kind: Kind) -> Result<Vec<Listed>, String> {
         };
         out.push(Listed {
             id: i32::try_from(id).map_err(|_| format!("{path}: bad ID"))?,
-            key: key as i32,
+            key: i32::try_from(key).map_err(|_| format!("{path}: bad key"))?,
             uid: u32::try_from(uid).map_err(|_| format!("{path}: bad uid"))?,
             gid: u32::try_from(gid).map_err(|_| format!("{path}: bad gid"))?,
             mode: perms & 0o777,
@@ -80,9 +80,10 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
     Ok(match kind {
         Kind::Msg => {
             let ds = sys::msg_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
-            let max = usize::try_from(ds.qbytes)
+            // No message is larger than what the queue holds.
+            let max = usize::try_from(ds.cbytes)
                 .unwrap_or(usize::MAX)
-                .min(1 << 20);
+                .min(1 << 30);
             let messages = sys::msg_copy_all(l.id, ds.qnum, max)
                 .map_err(|e| err("MSG_COPY", e))?
                 .into_iter()
@@ -100,13 +101,12 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
         Kind::Sem => {
             let ds = sys::sem_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
             let n = usize::try_from(ds.nsems).map_err(|_| format!("sem {}: size", l.id))?;
-            let values = sys::sem_getall(l.id, n).map_err(|e| err("GETALL", e))?;
+            let values = sys::sem_values(l.id, n).map_err(|e| err("GETVAL", e))?;
             Object::Sem { common, values }
         }
         Kind::Shm => {
             let ds = sys::shm_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
-            let size = usize::try_from(ds.segsz).map_err(|_| format!("shm {}: size", l.id))?;
-            let mut data = sys::shm_io(l.id, size, None).map_err(|e| err("shmat", e))?;
+            let mut data = sys::shm_io(l.id, None).map_err(|e| err("shmat", e))?;
             while data.last() == Some(&0) {
                 data.pop();
             }

@@ -128,6 +128,8 @@ pub fn restore(file: &str) -> Result<Report, String> {
         }
     }
 
+    check_keys(&dump, &foreign)?;
+
     let mut cleanup = Cleanup {
         made: Vec::new(),
         done: false,
@@ -173,6 +175,9 @@ pub fn restore(file: &str) -> Result<Report, String> {
         }
     }
 
+    // Contents first, while this program still owns and may read every
+    // object; then owners and modes, read back from /proc/sysvipc.
+    let mut lost = verify(&dump, &cleanup.made)?;
     for m in &cleanup.made {
         let Some(o) = dump.objects.get(m.obj) else {
             continue;
@@ -186,7 +191,7 @@ pub fn restore(file: &str) -> Result<Report, String> {
             .map_err(|e| format!("{} {}: IPC_SET: {e}", m.kind.name(), m.id))?;
     }
 
-    let lost = verify(&dump, &cleanup.made)?;
+    lost += verify_owners(&dump, &cleanup.made)?;
     if lost > 0 {
         return Err(format!("{lost} objects did not come back as they were"));
     }
@@ -276,15 +281,20 @@ fn fill(o: &Object, id: i32) -> Result<(), String> {
         Object::Msg {
             qbytes, messages, ..
         } => {
+            // While filling, the queue must take every message (its byte
+            // and message counts are both bounded by msg_qbytes); the
+            // recorded limit, possibly lower, is set at the end.
+            let bytes: u64 = messages.iter().map(|m| m.text.len() as u64 / 2).sum();
+            let need = (*qbytes).max(bytes).max(messages.len() as u64);
             let ds = sys::msg_stat(id).map_err(|e| err("IPC_STAT", e))?;
-            if *qbytes > ds.qbytes {
+            if need > ds.qbytes {
                 sys::set_perm(
                     Kind::Msg,
                     id,
                     ds.perm.uid,
                     ds.perm.gid,
                     ds.perm.mode & 0o777,
-                    Some(*qbytes),
+                    Some(need),
                 )
                 .map_err(|e| err("msg_qbytes", e))?;
             }
@@ -293,18 +303,81 @@ fn fill(o: &Object, id: i32) -> Result<(), String> {
                 sys::msgsnd(id, m.mtype, &text).map_err(|e| err("msgsnd", e))?;
             }
         }
-        Object::Sem { values, .. } => sys::sem_setall(id, values).map_err(|e| err("SETALL", e))?,
-        Object::Shm { size, data, .. } => {
+        Object::Sem { values, .. } => {
+            sys::sem_set_values(id, values).map_err(|e| err("SETVAL", e))?
+        }
+        Object::Shm { data, .. } => {
             let bytes = unhex(data).map_err(|e| format!("{}: {e}", o.common().id))?;
-            let size = usize::try_from(*size).map_err(|_| "segment too large".to_string())?;
-            sys::shm_io(id, size, Some(&bytes)).map_err(|e| err("shmat", e))?;
+            sys::shm_io(id, Some(&bytes)).map_err(|e| err("shmat", e))?;
         }
     }
     Ok(())
 }
 
-/// Reads every restored object back and compares it with the dump.
+/// Keys must be free here and unique in the dump (IPC_PRIVATE aside).
+fn check_keys(dump: &Dump, foreign: &BTreeMap<(Kind, u32), objects::Listed>) -> Result<(), String> {
+    let mut seen: BTreeMap<(Kind, i32), i32> = BTreeMap::new();
+    for o in &dump.objects {
+        let c = o.common();
+        if c.key == libc::IPC_PRIVATE {
+            continue;
+        }
+        if let Some(other) = seen.insert((o.kind(), c.key), c.id) {
+            return Err(format!(
+                "{kind} {other} and {kind} {id} have the same key {key}",
+                kind = o.kind().name(),
+                id = c.id,
+                key = c.key
+            ));
+        }
+        if let Some(((_, _), f)) = foreign
+            .iter()
+            .find(|((k, _), f)| *k == o.kind() && f.key == c.key)
+        {
+            return Err(format!(
+                "{kind} {id} cannot be restored: its key {key} is held by {kind} {fid}, \
+                 which this restore did not create",
+                kind = o.kind().name(),
+                id = c.id,
+                key = c.key,
+                fid = f.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads every restored object back and compares its contents with the
+/// dump: how many differ.
 fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
+    let mut lost = 0;
+    for m in made {
+        let Some(want) = dump.objects.get(m.obj) else {
+            continue;
+        };
+        let c = want.common();
+        if m.id != c.id {
+            eprintln!("ipcid: {} {} is at {}", m.kind.name(), c.id, m.id);
+            lost += 1;
+            continue;
+        }
+        let here = objects::Listed {
+            id: c.id,
+            key: c.key,
+            uid: c.uid,
+            gid: c.gid,
+            mode: c.mode,
+        };
+        if &objects::read(m.kind, &here)? != want {
+            eprintln!("ipcid: {} {} differs from the dump", m.kind.name(), c.id);
+            lost += 1;
+        }
+    }
+    Ok(lost)
+}
+
+/// Compares IDs, keys, owners and modes as /proc/sysvipc lists them.
+fn verify_owners(dump: &Dump, made: &[Made]) -> Result<usize, String> {
     let mut lost = 0;
     for kind in Kind::ALL {
         let listed: BTreeMap<i32, objects::Listed> = objects::list(kind)?
@@ -315,21 +388,13 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
             let Some(want) = dump.objects.get(m.obj) else {
                 continue;
             };
-            let got = match listed.get(&want.common().id) {
-                Some(l) => objects::read(kind, l)?,
-                None => {
-                    eprintln!("ipcid: {} {} is missing", kind.name(), want.common().id);
+            let c = want.common();
+            match listed.get(&c.id) {
+                Some(l) if (l.key, l.uid, l.gid, l.mode) == (c.key, c.uid, c.gid, c.mode) => {}
+                _ => {
+                    eprintln!("ipcid: {} {} is not as the dump has it", kind.name(), c.id);
                     lost += 1;
-                    continue;
                 }
-            };
-            if &got != want {
-                eprintln!(
-                    "ipcid: {} {} differs from the dump",
-                    kind.name(),
-                    want.common().id
-                );
-                lost += 1;
             }
         }
     }

@@ -236,10 +236,14 @@ pub fn set_perm(
 }
 
 /// The messages of a queue, in order, without receiving them (`MSG_COPY`).
+/// `max` is the size of the largest message (the queue's byte count bounds
+/// it); a larger one makes the buffer grow.
 pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<u8>)>> {
     let mut out = Vec::new();
+    let mut max = max.max(1);
     let mut buf = vec![0u8; 8 + max];
-    for n in 0..qnum {
+    let mut n = 0;
+    while n < qnum {
         // SAFETY: `buf` holds a `long` type and `max` bytes of text.
         let r = unsafe {
             libc::syscall(
@@ -251,7 +255,15 @@ pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<
                 MSG_COPY | libc::IPC_NOWAIT,
             )
         };
-        let len = usize::try_from(check(r)?).unwrap_or(0);
+        let len = match check(r) {
+            Ok(len) => usize::try_from(len).unwrap_or(0),
+            Err(e) if e.raw_os_error() == Some(libc::E2BIG) && max < 1 << 30 => {
+                max = max.saturating_mul(2);
+                buf.resize(8 + max, 0);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let (head, text) = buf.split_at(8);
         let mut t = [0u8; 8];
         t.copy_from_slice(head);
@@ -259,6 +271,7 @@ pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<
             i64::from_ne_bytes(t),
             text.get(..len).unwrap_or_default().to_vec(),
         ));
+        n += 1;
     }
     Ok(out)
 }
@@ -279,35 +292,51 @@ pub fn msgsnd(id: i32, mtype: i64, text: &[u8]) -> io::Result<()> {
     .map(drop)
 }
 
-pub fn sem_getall(id: i32, nsems: usize) -> io::Result<Vec<u16>> {
-    let mut vals = vec![0u16; nsems];
-    // SAFETY: GETALL writes `nsems` values of `unsigned short`.
-    check(unsafe { libc::syscall(libc::SYS_semctl, id, 0, libc::GETALL, vals.as_mut_ptr()) })?;
-    Ok(vals)
+/// The values of the first `nsems` semaphores of a set, one `GETVAL` each:
+/// unlike `GETALL`, which writes as many as the set has at that instant,
+/// it cannot overrun a buffer if another set took the ID meanwhile.
+pub fn sem_values(id: i32, nsems: usize) -> io::Result<Vec<u16>> {
+    (0..nsems)
+        .map(|i| {
+            // SAFETY: GETVAL takes no pointer.
+            let r = check(unsafe { libc::syscall(libc::SYS_semctl, id, i, libc::GETVAL, 0) })?;
+            u16::try_from(r).map_err(|_| io::Error::from_raw_os_error(libc::ERANGE))
+        })
+        .collect()
 }
 
-pub fn sem_setall(id: i32, vals: &[u16]) -> io::Result<()> {
-    // SAFETY: SETALL reads as many values as the set has, which `vals` holds.
-    check(unsafe { libc::syscall(libc::SYS_semctl, id, 0, libc::SETALL, vals.as_ptr()) }).map(drop)
+/// Sets each semaphore of a set, one `SETVAL` each (no buffer the kernel
+/// could read past).
+pub fn sem_set_values(id: i32, vals: &[u16]) -> io::Result<()> {
+    for (i, &v) in vals.iter().enumerate() {
+        // SAFETY: SETVAL takes its value, not a pointer.
+        check(unsafe {
+            libc::syscall(libc::SYS_semctl, id, i, libc::SETVAL, libc::c_long::from(v))
+        })?;
+    }
+    Ok(())
 }
 
-/// The bytes of a segment, or writes them (`data` given).
-pub fn shm_io(id: i32, size: usize, data: Option<&[u8]>) -> io::Result<Vec<u8>> {
+/// The bytes of a segment, or writes `data` into it.
+pub fn shm_io(id: i32, data: Option<&[u8]>) -> io::Result<Vec<u8>> {
     let flags = if data.is_some() { 0 } else { libc::SHM_RDONLY };
     // SAFETY: a new attachment at an address the kernel picks.
     let p = unsafe { libc::syscall(libc::SYS_shmat, id, std::ptr::null::<u8>(), flags) };
     let p = check(p)? as *mut u8;
-    let out = match data {
+    // The size of what is attached: an attached segment keeps its ID.
+    let size = shm_stat(id).and_then(|ds| {
+        usize::try_from(ds.segsz).map_err(|_| io::Error::from_raw_os_error(libc::EOVERFLOW))
+    });
+    let out = size.map(|size| match data {
         Some(d) => {
-            let n = d.len().min(size);
-            // SAFETY: the attachment maps at least `size` writable bytes.
-            unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), p, n) };
+            // SAFETY: the attachment maps `size` writable bytes.
+            unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), p, d.len().min(size)) };
             Vec::new()
         }
-        // SAFETY: the attachment maps at least `size` readable bytes.
+        // SAFETY: the attachment maps `size` readable bytes.
         None => unsafe { std::slice::from_raw_parts(p, size) }.to_vec(),
-    };
+    });
     // SAFETY: `p` is the attachment made above.
     check(unsafe { libc::syscall(libc::SYS_shmdt, p) })?;
-    Ok(out)
+    out
 }

@@ -90,6 +90,50 @@ fn per(n: usize, t: std::time::Duration) -> f64 {
     t.as_secs_f64() * 1e6 / n.max(1) as f64
 }
 
+/// Runs `f` in a child process, in an IPC namespace of its own, and
+/// returns what it measured; then waits for the namespace to go, so that
+/// its teardown does not run during the next measurement.
+fn in_child(layout: &Layout, f: impl FnOnce() -> Res<f64>) -> Res<f64> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err("pipe".into());
+    }
+    // SAFETY: single-threaded; the child only computes, writes and exits.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let r = fresh_namespace(layout)
+            .and_then(|()| f())
+            .unwrap_or(f64::NAN);
+        let b = r.to_ne_bytes();
+        // SAFETY: `b` is 8 readable bytes; `_exit` does not return.
+        unsafe {
+            libc::write(fds[1], b.as_ptr().cast(), b.len());
+            libc::_exit(0)
+        }
+    }
+    let mut b = [0u8; 8];
+    // SAFETY: `b` has room for 8 bytes; the descriptors are ours.
+    let n = unsafe { libc::read(fds[0], b.as_mut_ptr().cast(), b.len()) };
+    // SAFETY: as above; waits for the child.
+    unsafe {
+        libc::close(fds[0]);
+        libc::close(fds[1]);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let r = f64::from_ne_bytes(b);
+    if n != 8 || r.is_nan() {
+        return Err("a measurement failed (see above)".into());
+    }
+    Ok(r)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 struct Row {
     n: usize,
     a: f64,
@@ -101,50 +145,77 @@ struct Row {
     d_exchanges: usize,
 }
 
-fn measure(layout: &Layout, n: usize, rng: &mut Rng) -> Res<Row> {
-    let wanted = wanted_ids(layout, n, rng)?;
-
-    // (a) kernel.msg_next_id, then msgget().
-    fresh_namespace(layout)?;
+/// (a): write kernel.msg_next_id, then msgget().
+fn way_a(wanted: &[i32]) -> Res<f64> {
     let next_id = OpenOptions::new()
         .write(true)
         .open("/proc/sys/kernel/msg_next_id")
         .map_err(|e| format!("msg_next_id: {e}"))?;
+    let text: Vec<String> = wanted.iter().map(i32::to_string).collect();
     let t = Instant::now();
-    for &w in &wanted {
+    for (w, s) in wanted.iter().zip(&text) {
         next_id
-            .write_at(w.to_string().as_bytes(), 0)
+            .write_at(s.as_bytes(), 0)
             .map_err(|e| format!("msg_next_id: {e}"))?;
         let id = create()?;
-        if id != w {
+        if id != *w {
             return Err(format!("msg_next_id gave {id} instead of {w}"));
         }
     }
-    let a = per(n, t.elapsed());
+    Ok(per(wanted.len(), t.elapsed()))
+}
 
-    // (b) msgget(), then IPC_SETID; the second part timed on its own too.
-    fresh_namespace(layout)?;
-    let mut in_setid = std::time::Duration::ZERO;
+/// (b): msgget(), then IPC_SETID.
+fn way_b(wanted: &[i32]) -> Res<f64> {
     let t = Instant::now();
-    for &w in &wanted {
-        let id = create()?;
-        let s = Instant::now();
-        setid(id, w, false)?;
-        in_setid += s.elapsed();
+    for &w in wanted {
+        setid(create()?, w, false)?;
     }
-    let b = per(n, t.elapsed());
-    let b_change = per(n, in_setid);
+    Ok(per(wanted.len(), t.elapsed()))
+}
 
-    // (c) msgget() alone.
-    fresh_namespace(layout)?;
+/// The IPC_SETID part of (b) alone: N queues created first, then moved.
+fn way_b_change(wanted: &[i32]) -> Res<f64> {
+    let ids = wanted.iter().map(|_| create()).collect::<Res<Vec<i32>>>()?;
+    // Created at the lowest indexes: move the ones whose wanted slot is
+    // free first, as (b) would find it.
     let t = Instant::now();
-    let mut ids = Vec::with_capacity(n);
+    let mut left: Vec<(i32, i32)> = ids.iter().copied().zip(wanted.iter().copied()).collect();
+    while !left.is_empty() {
+        let before = left.len();
+        let mut rest = Vec::new();
+        for (id, w) in left {
+            match sys::setid(Kind::Msg, id, w, false) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => rest.push((id, w)),
+                Err(e) => return Err(format!("IPC_SETID {id} -> {w}: {e}")),
+            }
+        }
+        if rest.len() == before {
+            // Cycles: exchanges finish them, as a plan would.
+            for (id, w) in &rest {
+                setid(*id, *w, true)?;
+            }
+            break;
+        }
+        left = rest;
+    }
+    Ok(per(wanted.len(), t.elapsed()))
+}
+
+/// (c): msgget() alone.
+fn way_c(n: usize) -> Res<f64> {
+    let t = Instant::now();
     for _ in 0..n {
-        ids.push(create()?);
+        create()?;
     }
-    let c = per(n, t.elapsed());
+    Ok(per(n, t.elapsed()))
+}
 
-    // (d) the queues of (c) take a random permutation of their IDs.
+/// (d): the queues take a random permutation of their IDs, per change.
+fn way_d(layout: &Layout, n: usize, seed: u64) -> Res<(f64, usize)> {
+    let ids = (0..n).map(|_| create()).collect::<Res<Vec<i32>>>()?;
+    let mut rng = Rng(seed);
     let mut perm = ids.clone();
     for i in (1..perm.len()).rev() {
         perm.swap(i, rng.below(i + 1));
@@ -155,37 +226,68 @@ fn measure(layout: &Layout, n: usize, rng: &mut Rng) -> Res<Row> {
     for s in &steps {
         setid(s.id, s.newid, s.exchange)?;
     }
-    let d_change = per(steps.len(), t.elapsed());
-    let d_exchanges = steps.iter().filter(|s| s.exchange).count();
+    Ok((per(steps.len(), t.elapsed()), steps.len()))
+}
+
+/// Each way three times, in rotating order, each in a namespace and a
+/// process of its own; the medians.
+fn measure(layout: &Layout, n: usize, rng: &mut Rng) -> Res<Row> {
+    if n > usize::try_from(layout.slots()).unwrap_or(0) / 2 {
+        return Err(format!("N = {n} does not fit the layout twice"));
+    }
+    let wanted = wanted_ids(layout, n, rng)?;
+    let seed = rng.next();
+    let (mut a, mut b, mut bc, mut c, mut d) = (vec![], vec![], vec![], vec![], vec![]);
+    for round in 0..3 {
+        for way in 0..5 {
+            match (way + round) % 5 {
+                0 => a.push(in_child(layout, || way_a(&wanted))?),
+                1 => b.push(in_child(layout, || way_b(&wanted))?),
+                2 => bc.push(in_child(layout, || way_b_change(&wanted))?),
+                3 => c.push(in_child(layout, || way_c(n))?),
+                _ => d.push(in_child(layout, || way_d(layout, n, seed).map(|r| r.0))?),
+            }
+        }
+    }
+    // The plan of (d) is deterministic: count its calls here.
+    let (d_changes, d_exchanges) = plan_of_d(layout, n, seed)?;
     Ok(Row {
         n,
-        a,
-        b,
-        b_change,
-        c,
-        d_change,
-        d_changes: steps.len(),
+        a: median(a),
+        b: median(b),
+        b_change: median(bc),
+        c: median(c),
+        d_change: median(d),
+        d_changes,
         d_exchanges,
     })
+}
+
+/// The number of calls and exchanges of (d)'s plan for IDs 0..n.
+fn plan_of_d(layout: &Layout, n: usize, seed: u64) -> Res<(usize, usize)> {
+    let ids: Vec<i32> = (0..n)
+        .map(|i| i32::try_from(i).map_err(|_| "N too large".to_string()))
+        .collect::<Res<_>>()?;
+    let mut rng = Rng(seed);
+    let mut perm = ids.clone();
+    for i in (1..perm.len()).rev() {
+        perm.swap(i, rng.below(i + 1));
+    }
+    let renames: Vec<(i32, i32)> = ids.iter().copied().zip(perm.iter().copied()).collect();
+    let steps = plan(layout, &ids, &renames, true).map_err(|e| format!("plan: {e:?}"))?;
+    Ok((steps.len(), steps.iter().filter(|s| s.exchange).count()))
 }
 
 /// One change, averaged over trips between two free slots, next to
 /// `others` queues; at the top slot of the layout if `top`.
 fn one_change(layout: &Layout, others: usize, top: bool) -> Res<f64> {
-    fresh_namespace(layout)?;
     for _ in 0..others {
         create()?;
     }
     let q = create()?;
     let hi = layout.slots() - 1;
-    let (x, y) = if top {
-        (hi, hi - 1)
-    } else {
-        (
-            u32::try_from(others).unwrap_or(0) + 10,
-            u32::try_from(others).unwrap_or(0) + 11,
-        )
-    };
+    let low = u32::try_from(others).map_err(|_| "too many")? + 10;
+    let (x, y) = if top { (hi, hi - 1) } else { (low, low + 1) };
     let x = layout
         .encode(Id { index: x, seq: 0 })
         .map_err(|e| format!("{e:?}"))?;
@@ -252,9 +354,9 @@ fn run() -> Res<()> {
             r.d_exchanges
         );
     }
-    let small = one_change(&layout, 10, false)?;
-    let large = one_change(&layout, 10_000, false)?;
-    let top = one_change(&layout, 10, true)?;
+    let small = in_child(&layout, || one_change(&layout, 10, false))?;
+    let large = in_child(&layout, || one_change(&layout, 10_000, false))?;
+    let top = in_child(&layout, || one_change(&layout, 10, true))?;
     println!(
         "one change: {small:.2} us next to 10 queues, {large:.2} us next to 10000 ({:.2}x), \
          {top:.2} us at the top slot {} ({:.2}x)",
