@@ -68,8 +68,8 @@ expect_error "malformed JSON" "malformed JSON" /tests/ipcid restore /tmp/malform
 sed 's/"version": 1/"version": 9/' /tmp/dump.json >/tmp/v9.json
 expect_error "unknown format version" "unknown format version 9" /tests/ipcid restore /tmp/v9.json
 # IDs of the other layout that share an index in this one.
-if grep -q ipcmni_extend /proc/cmdline; then a=5 b=16777221; else a=5 b=32773; fi
-printf '{"format":"ipcid","version":1,"seq_shift":99,"objects":[%s,%s]}\n' \
+if grep -q ipcmni_extend /proc/cmdline; then a=5 b=16777221 other=15; else a=5 b=32773 other=24; fi
+printf '{"format":"ipcid","version":1,"seq_shift":%s,"objects":[%s,%s]}\n' "$other" \
 	"{\"type\":\"msg\",\"id\":$a,\"key\":0,\"uid\":0,\"gid\":0,\"mode\":384,\"qbytes\":16384,\"messages\":[]}" \
 	"{\"type\":\"msg\",\"id\":$b,\"key\":0,\"uid\":0,\"gid\":0,\"mode\":384,\"qbytes\":16384,\"messages\":[]}" >/tmp/layout.json
 expect_error "IDs that collide in this layout" "same index" /tests/ipcid restore /tmp/layout.json
