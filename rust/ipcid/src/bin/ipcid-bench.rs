@@ -3,7 +3,8 @@
 //! `ipcid-bench [N...]`: what it costs to put N message queues at wanted
 //! IDs, each way measured side by side in one run, in fresh IPC namespaces:
 //!
-//! - (a) the upstream way: write `kernel.msg_next_id`, then `msgget()`;
+//! - (a) the upstream way, as CRIU uses it: open `kernel.msg_next_id`,
+//!   write the ID, close it, then `msgget()`;
 //! - (b) `msgget()`, then `IPC_SETID` to the wanted ID;
 //! - (c) `msgget()` alone, with no ID wanted: the floor;
 //! - (d) a random permutation of the IDs of N existing queues, realised
@@ -18,7 +19,6 @@ use kernel::ipc_chid::{Id, Layout};
 use kernel::plan::plan;
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
 use std::time::Instant;
 
 type Res<T> = Result<T, String>;
@@ -145,17 +145,15 @@ struct Row {
     d_exchanges: usize,
 }
 
-/// (a): write kernel.msg_next_id, then msgget().
+/// (a): open kernel.msg_next_id, write the ID, close it, then msgget().
 fn way_a(wanted: &[i32]) -> Res<f64> {
-    let next_id = OpenOptions::new()
-        .write(true)
-        .open("/proc/sys/kernel/msg_next_id")
-        .map_err(|e| format!("msg_next_id: {e}"))?;
     let text: Vec<String> = wanted.iter().map(i32::to_string).collect();
     let t = Instant::now();
     for (w, s) in wanted.iter().zip(&text) {
-        next_id
-            .write_at(s.as_bytes(), 0)
+        OpenOptions::new()
+            .write(true)
+            .open("/proc/sys/kernel/msg_next_id")
+            .and_then(|mut f| f.write_all(s.as_bytes()))
             .map_err(|e| format!("msg_next_id: {e}"))?;
         let id = create()?;
         if id != *w {
