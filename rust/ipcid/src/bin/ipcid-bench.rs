@@ -104,7 +104,10 @@ fn in_child(layout: &Layout, f: impl FnOnce() -> Res<f64>) -> Res<f64> {
     if pid == 0 {
         let r = fresh_namespace(layout)
             .and_then(|()| f())
-            .unwrap_or(f64::NAN);
+            .unwrap_or_else(|e| {
+                eprintln!("ipcid-bench: {e}");
+                f64::NAN
+            });
         let b = r.to_ne_bytes();
         // SAFETY: `b` is 8 readable bytes; `_exit` does not return.
         unsafe {
@@ -172,33 +175,18 @@ fn way_b(wanted: &[i32]) -> Res<f64> {
     Ok(per(wanted.len(), t.elapsed()))
 }
 
-/// The IPC_SETID part of (b) alone: N queues created first, then moved.
-fn way_b_change(wanted: &[i32]) -> Res<f64> {
+/// The IPC_SETID part of (b) alone: N queues created first, then put at
+/// their wanted IDs with the planner's calls (moves; exchanges for the
+/// queues created on each other's wanted slots), as a restore does.
+fn way_b_change(layout: &Layout, wanted: &[i32]) -> Res<f64> {
     let ids = wanted.iter().map(|_| create()).collect::<Res<Vec<i32>>>()?;
-    // Created at the lowest indexes: move the ones whose wanted slot is
-    // free first, as (b) would find it.
+    let renames: Vec<(i32, i32)> = ids.iter().copied().zip(wanted.iter().copied()).collect();
+    let steps = plan(layout, &ids, &renames, true).map_err(|e| format!("plan: {e:?}"))?;
     let t = Instant::now();
-    let mut left: Vec<(i32, i32)> = ids.iter().copied().zip(wanted.iter().copied()).collect();
-    while !left.is_empty() {
-        let before = left.len();
-        let mut rest = Vec::new();
-        for (id, w) in left {
-            match sys::setid(Kind::Msg, id, w, false) {
-                Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => rest.push((id, w)),
-                Err(e) => return Err(format!("IPC_SETID {id} -> {w}: {e}")),
-            }
-        }
-        if rest.len() == before {
-            // Cycles: exchanges finish them, as a plan would.
-            for (id, w) in &rest {
-                setid(*id, *w, true)?;
-            }
-            break;
-        }
-        left = rest;
+    for s in &steps {
+        setid(s.id, s.newid, s.exchange)?;
     }
-    Ok(per(wanted.len(), t.elapsed()))
+    Ok(per(steps.len(), t.elapsed()))
 }
 
 /// (c): msgget() alone.
@@ -241,7 +229,7 @@ fn measure(layout: &Layout, n: usize, rng: &mut Rng) -> Res<Row> {
             match (way + round) % 5 {
                 0 => a.push(in_child(layout, || way_a(&wanted))?),
                 1 => b.push(in_child(layout, || way_b(&wanted))?),
-                2 => bc.push(in_child(layout, || way_b_change(&wanted))?),
+                2 => bc.push(in_child(layout, || way_b_change(layout, &wanted))?),
                 3 => c.push(in_child(layout, || way_c(n))?),
                 _ => d.push(in_child(layout, || way_d(layout, n, seed).map(|r| r.0))?),
             }
