@@ -14,8 +14,11 @@ for layout in default ipcmni_extend; do
 	[ "$layout" = default ] || args=(ipcmni_extend)
 	QEMU_TIMEOUT=900 "$TOP/tests/qemu/boot.sh" bench bench "$name" "${args[@]}" >/dev/null ||
 		{ tail -n 30 "$BUILD/logs/$name.log" >&2; die "the benchmark failed ($name)"; }
-	sed -n '/^chid-run: ipcid-bench$/,/^chid-exit: ipcid-bench/p' "$BUILD/logs/$name.log" |
-		sed '1d;$d' | tr -d '\r' >>"$out.new"
+	# The program's lines, without the kernel messages between them.
+	tr -d '\r' <"$BUILD/logs/$name.log" |
+		sed -n '/^chid-run: ipcid-bench$/,/^chid-exit: ipcid-bench/p' |
+		grep -E '^(ipcid-bench|one change| +N | +[0-9])' >>"$out.new" ||
+		die "no table in $name.log"
 	echo >>"$out.new"
 done
 {
