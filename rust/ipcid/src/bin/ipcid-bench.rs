@@ -16,7 +16,7 @@
 
 use ipcid::sys::{self, Kind};
 use kernel::ipc_chid::{Id, Layout};
-use kernel::plan::plan;
+use kernel::plan::{plan, Step};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::time::Instant;
@@ -201,18 +201,23 @@ fn way_c(n: usize) -> Res<f64> {
 /// (d): the queues take a random permutation of their IDs, per change.
 fn way_d(layout: &Layout, n: usize, seed: u64) -> Res<(f64, usize)> {
     let ids = (0..n).map(|_| create()).collect::<Res<Vec<i32>>>()?;
-    let mut rng = Rng(seed);
-    let mut perm = ids.clone();
-    for i in (1..perm.len()).rev() {
-        perm.swap(i, rng.below(i + 1));
-    }
-    let renames: Vec<(i32, i32)> = ids.iter().copied().zip(perm.iter().copied()).collect();
-    let steps = plan(layout, &ids, &renames, true).map_err(|e| format!("plan: {e:?}"))?;
+    let steps = permutation_plan(layout, &ids, seed)?;
     let t = Instant::now();
     for s in &steps {
         setid(s.id, s.newid, s.exchange)?;
     }
     Ok((per(steps.len(), t.elapsed()), steps.len()))
+}
+
+/// The planner's calls that give `ids` a random permutation of themselves.
+fn permutation_plan(layout: &Layout, ids: &[i32], seed: u64) -> Res<Vec<Step>> {
+    let mut rng = Rng(seed);
+    let mut perm = ids.to_vec();
+    for i in (1..perm.len()).rev() {
+        perm.swap(i, rng.below(i + 1));
+    }
+    let renames: Vec<(i32, i32)> = ids.iter().copied().zip(perm).collect();
+    plan(layout, ids, &renames, true).map_err(|e| format!("plan: {e:?}"))
 }
 
 /// Each way three times, in rotating order, each in a namespace and a
@@ -254,13 +259,7 @@ fn plan_of_d(layout: &Layout, n: usize, seed: u64) -> Res<(usize, usize)> {
     let ids: Vec<i32> = (0..n)
         .map(|i| i32::try_from(i).map_err(|_| "N too large".to_string()))
         .collect::<Res<_>>()?;
-    let mut rng = Rng(seed);
-    let mut perm = ids.clone();
-    for i in (1..perm.len()).rev() {
-        perm.swap(i, rng.below(i + 1));
-    }
-    let renames: Vec<(i32, i32)> = ids.iter().copied().zip(perm.iter().copied()).collect();
-    let steps = plan(layout, &ids, &renames, true).map_err(|e| format!("plan: {e:?}"))?;
+    let steps = permutation_plan(layout, &ids, seed)?;
     Ok((steps.len(), steps.iter().filter(|s| s.exchange).count()))
 }
 
