@@ -2,18 +2,30 @@
 #
 # Every workflow step of the SysV IPC "change ID" series.  All generated
 # state lives in build/ (ignored).  Each stage is idempotent and incremental.
+# A stage works on one kernel, BASE: 7.3 (the default, the base the series
+# is posted on) or 6.12 (the LTS backport, generated from the same sources).
 #
 #   make run     toolchain, tree, series, kernel (LLVM=1), boot, demo
-#   make test    host tests, kernel, QEMU boots with all tests, series checks
-#   make check   the quick loop: host tests, patches/, kernel, QEMU boots
+#   make test    host tests, then on each base: patches, kernel, QEMU boots
+#                with all tests, series checks (the walk on 7.3)
+#   make check   the quick loop on BASE: host tests, patches/, kernel, boots
+#   make patches regenerate patches/7.3 and patches/6.12 from the sources
 #   make man     regenerate the man-pages patch in man/ from its sources
 #   make bench   the cost of putting objects at their IDs, each way, in QEMU
 
 SHELL := /bin/bash
 S := scripts
 T := tests
+BASE ?= 7.3
+export BASE
+# The test kernel of each base: the primary base's is the debug kernel
+# (KASAN, lockdep); the backport's has lockdep (tests/config/qemu.config)
+# but not KASAN, to keep make test within its time.
+KERNEL_CONFIGS_7.3 := chid-y debug lsm
+KERNEL_CONFIGS_6.12 := chid-y lsm
 
-.PHONY: all run test check deps tree apply patches check-patches kernel \
+.PHONY: all run test test-primary test-backport check deps tree apply \
+	patches patches-base check-patches kernel \
 	series-branch series-import man man-import check-man bench \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help
@@ -26,10 +38,10 @@ help:
 , := ,
 # Prints "[stage] N s" after a stage, for the per-stage times.
 timed = @start=$$(date +%s); $(1) || exit $$?; \
-	printf '    [%s] %d s\n' "$(2)" $$(($$(date +%s) - start))
+	printf '    [%s] %d s\n' "$(2)$(if $(3),, $(BASE))" $$(($$(date +%s) - start))
 
 deps:
-	$(call timed,$(S)/deps.sh,deps)
+	$(call timed,$(S)/deps.sh,deps,shared)
 
 tree: deps
 	$(call timed,$(S)/tree.sh,tree)
@@ -37,8 +49,12 @@ tree: deps
 apply: tree
 	$(call timed,$(S)/apply.sh,apply)
 
-# Regenerate patches/ from rust/, c/, tests/ and Kconfig.
-patches: tree
+# Regenerate patches/7.3 and patches/6.12 from rust/, c/, tests/ and Kconfig.
+patches: deps
+	@$(MAKE) --no-print-directory BASE=7.3 patches-base
+	@$(MAKE) --no-print-directory BASE=6.12 patches-base
+
+patches-base: tree
 	$(call timed,$(S)/mkpatches.sh,patches)
 
 # Edit the series with git: lay it out as the branch "series" (checked out in
@@ -54,26 +70,28 @@ series-import: tree
 # build/man/pages, write man/ipc-setid.diff back; or check that it is what
 # its sources give, applies to Debian's pages, lints clean, and render it.
 man: deps
-	$(call timed,$(S)/mkman.sh,man)
+	$(call timed,$(S)/mkman.sh,man,shared)
 
 man-import: deps
-	$(call timed,$(S)/mkman.sh --import,man-import)
+	$(call timed,$(S)/mkman.sh --import,man-import,shared)
 
 check-man: deps
-	$(call timed,$(S)/mkman.sh --check,check-man)
+	$(call timed,$(S)/mkman.sh --check,check-man,shared)
 
-# Fail if patches/ is not what the sources generate.
+# Fail if patches/BASE is not what the sources generate (the backport is
+# generated from the primary series, so both trees are needed for it).
 check-patches: tree
+	$(if $(filter 7.3,$(BASE)),,@$(MAKE) --no-print-directory BASE=7.3 tree)
 	$(call timed,$(S)/mkpatches.sh --check,check-patches)
 
 kernel: apply
-	$(call timed,$(S)/kernel.sh chid-y chid-y debug lsm,kernel)
+	$(call timed,$(S)/kernel.sh chid-y $(KERNEL_CONFIGS_$(BASE)),kernel)
 
 initramfs: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y tests,initramfs)
 
 host-test: tree
-	$(call timed,$(T)/host-test.sh,host-test)
+	$(call timed,$(T)/host-test.sh,host-test,shared)
 
 runner-test: kernel
 	$(call timed,$(T)/qemu/runner-test.sh,runner-test)
@@ -85,21 +103,33 @@ runner-test: kernel
 # (BOOT_AGAIN=1).
 SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: debug kernel$(,) default layout)
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend lsm=smack SETID_STRESS_SECONDS=20,qemu-test: debug kernel$(,) ipcmni_extend$(,) Smack)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: default layout)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend lsm=smack SETID_STRESS_SECONDS=20,qemu-test: ipcmni_extend$(,) Smack)
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as
 # README.md says; then every prefix built and booted, CONFIG_SYSVIPC_CHID=n
 # built and booted with its text size compared to the pristine kernel's,
 # and W=1 warnings of ipc/ compared to the pristine tree's.
+#
+# On the backport: checkpatch, kernel-doc, rustfmt and git am only.
 check-series: check-patches kernel
 	$(call timed,$(S)/check-series.sh,check-series)
 	$(call timed,$(T)/am-test.sh,am-test)
-	$(call timed,$(S)/walk.sh,walk)
+	$(if $(filter 7.3,$(BASE)),$(call timed,$(S)/walk.sh,walk))
 
-test: deps host-test check-patches check-man qemu-test check-series runner-test
-	@echo; echo "==> make test: all stages passed"
+test: deps host-test check-man
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory BASE=7.3 test-primary && \
+	$(MAKE) --no-print-directory BASE=6.12 test-backport && \
+	printf '\n==> make test: all stages passed on 7.3 and 6.12 (%d s for both bases)\n' \
+		$$(($$(date +%s) - start))
+
+test-primary: check-patches qemu-test check-series runner-test
+	@printf '\n==> base 7.3: all stages passed\n'
+
+test-backport: check-patches qemu-test check-series
+	@printf '\n==> base 6.12: all stages passed\n'
 
 check: deps host-test check-patches qemu-test
 	@echo; echo "==> make check: all stages passed"

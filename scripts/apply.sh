@@ -6,12 +6,12 @@
 # and rebuilds stay incremental.
 . "$(dirname "$0")/lib.sh"
 
-stage "apply: patches/ onto pristine $(cat "$BUILD/linux-source.version")"
+stage "apply: patches/$BASE onto pristine $(cat "$BUILD/linux-source.version")"
 git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
 
 shopt -s nullglob
 patches=()
-for p in "$TOP"/patches/*.patch; do
+for p in "$PATCHES"/*.patch; do
 	# The cover letter carries no diff.
 	case "$p" in */0000-cover-letter.patch) continue ;; esac
 	patches+=("$p")

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""cover-letter.py PATCH SOURCE: fill git format-patch's cover letter PATCH
-with the subject (first line) and body (the rest) of SOURCE, and give it
-b4's trailer: a change-id after the base-commit line, and a signature."""
+"""cover-letter.py PATCH SOURCE SIGNATURE [PREFACE]: fill git format-patch's
+cover letter PATCH with the subject (first line) and body (the rest) of
+SOURCE, the body preceded by the text of the file PREFACE if given, and give
+it b4's trailer: a change-id after the base-commit line, and the signature
+"Name <address>"."""
 
 import sys
 
@@ -11,18 +13,20 @@ TRAILER = """change-id: 20261101-sysvipc-chid-5c1e2d7a90b3
 
 Best regards,
 --\x20
-SysV IPC chid <sysvipc-chid@lists.invalid>
 """
 
 
-def main(patch, source):
+def main(patch, source, signature, preface=None):
     with open(source) as f:
         subject, _, body = f.read().partition("\n\n")
+    if preface:
+        with open(preface) as f:
+            body = f.read().rstrip("\n") + "\n\n" + body
     with open(patch) as f:
         text = f.read()
     text = text.replace("*** SUBJECT HERE ***", subject.strip())
     text = text.replace("*** BLURB HERE ***", body.rstrip("\n"))
-    text = text.rstrip("\n") + "\n" + TRAILER
+    text = text.rstrip("\n") + "\n" + TRAILER + signature + "\n"
     with open(patch, "w") as f:
         f.write(text)
 

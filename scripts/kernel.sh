@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # kernel.sh NAME [CONFIG...]: configure (tinyconfig + tests/config/qemu.config +
-# tests/config/CONFIG.config for each CONFIG, defaulting to NAME) and build bzImage
+# tests/config/base-BASE.config if the base has one + tests/config/CONFIG.config
+# for each CONFIG, defaulting to NAME) and build bzImage
 # with LLVM=1 into build/out/NAME.  Options the fragments ask for must
 # survive; with KCONFIG_LENIENT=1, options the tree does not define yet (an
 # early prefix of the series) are let go.
@@ -12,6 +13,9 @@ shift
 [ $# -gt 0 ] || set -- "$name"
 out=$BUILD/out/$name
 frags=("$TOP/tests/config/qemu.config")
+# What the base needs beyond qemu.config (tests/config/base-BASE.config).
+[ ! -f "$TOP/tests/config/base-$BASE.config" ] ||
+	frags+=("$TOP/tests/config/base-$BASE.config")
 for cfgname in "$@"; do
 	frags+=("$TOP/tests/config/$cfgname.config")
 done

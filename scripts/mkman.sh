@@ -16,7 +16,7 @@
 
 mode=${1:-write}
 SRC=$TOP/man
-DIR=$BUILD/man
+DIR=$SHARED/man
 PAGES=(man2/msgctl.2 man2/semctl.2 man2/shmctl.2 man7/sysvipc.7)
 WANT=6.03
 export GIT_AUTHOR_DATE="2026-11-01T00:00:00+00:00" GIT_COMMITTER_DATE="2026-11-01T00:00:00+00:00"
@@ -73,7 +73,7 @@ git -C "$DIR/am" am -q "$SRC/$(basename "$new")" || die "the patch does not appl
 info "applies with git am to Debian's pages ($have)"
 
 # Lint: nothing beyond what Debian's pages already get.
-mkdir -p "$BUILD/logs/man"
+mkdir -p "$SHARED/logs/man"
 # mandoc's messages without their positions.
 lint() {
 	mandoc -Tlint 2>&1 | sed -E 's/^.*:[0-9]+:[0-9]+: //' | sort -u
@@ -84,16 +84,16 @@ for p in "${PAGES[@]}"; do
 	[ -z "$extra" ] || { info "mandoc -Tlint $p:"; printf '%s\n' "$extra" | sed 's/^/        /'; bad=1; }
 	warn=$(groff -man -ww -z "$DIR/am/$p" 2>&1)
 	[ -z "$warn" ] || { info "groff -man -ww $p:"; printf '%s\n' "$warn" | sed 's/^/        /'; bad=1; }
-	MANWIDTH=80 man -l "$DIR/am/$p" 2>/dev/null | col -bx >"$BUILD/logs/man/$(basename "$p").txt"
+	MANWIDTH=80 man -l "$DIR/am/$p" 2>/dev/null | col -bx >"$SHARED/logs/man/$(basename "$p").txt"
 done
 [ "$bad" = 0 ] || die "the pages do not lint clean"
 info "mandoc -Tlint: no new message; groff -man -ww: no warning"
 info "rendered with man -l: ${BUILD#"$TOP/"}/logs/man/"
 stage "man: sysvipc(7), the new section as man -l renders it"
-sed -n '/^   Changing identifiers/,/^   IPC namespaces/p' "$BUILD/logs/man/sysvipc.7.txt" | sed '$d'
+sed -n '/^   Changing identifiers/,/^   IPC namespaces/p' "$SHARED/logs/man/sysvipc.7.txt" | sed '$d'
 for p in msgctl.2 semctl.2 shmctl.2; do
 	stage "man: $p, IPC_SETID as man -l renders it"
 	awk '/^       IPC_SETID \(Linux/ { on = 1; print; next }
 	     on && /^( {7}[^ ]|[^ ])/ { exit }
-	     on' "$BUILD/logs/man/$p.txt"
+	     on' "$SHARED/logs/man/$p.txt"
 done

@@ -1,23 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Generate the patch series from its sources and write patches/.
+# Generate the patch series of the base BASE from its sources and write
+# patches/BASE.
 #
-#   mkpatches.sh           regenerate patches/
-#   mkpatches.sh --check   fail if patches/ differs from what the sources give
+#   mkpatches.sh           regenerate patches/BASE
+#   mkpatches.sh --check   fail if patches/BASE differs from what the sources
+#                          give
 #   mkpatches.sh --branch  lay the series out as the branch "series" of
-#                          build/linux, checked out in build/series, to edit
-#                          with git; "make series-import" writes it back
-#   mkpatches.sh --gen     only build the series' commits in build/gen
+#                          build/BASE/linux, checked out in
+#                          build/BASE/series, to edit with git; "make
+#                          series-import" writes it back
+#   mkpatches.sh --gen     only build the series' commits in build/BASE/gen
 #
-# The series is described by c/series/NN-slug/ directories, applied in order
-# as one commit each on top of the pristine tree:
+# The series of the primary base (7.3) is described by c/series/NN-slug/
+# directories, applied in order as one commit each on top of the pristine
+# tree:
 #   changelog   subject line, blank line, body (Signed-off-by is added)
-#   *.diff      edits of existing files, applied with "git apply"
+#   *.diff      edits of existing files, applied with "git apply" (but
+#               BASE.diff, for each other base BASE: see below)
 #   files       "SOURCE DEST" lines: whole files of this repository
 #               (rust/, c/, tests/) copied to DEST in the tree;
 #               "kconfig SOURCE ENTRY DEST AFTER" inserts the entry ENTRY of
 #               the Kconfig file SOURCE into DEST after the entry AFTER
 # c/series/cover-letter holds the cover letter: subject, blank line, body.
+#
+# The series of another base (6.12) is the primary series backported: its
+# commits cherry-picked onto that base's pristine tree by scripts/port.sh,
+# each followed by c/series/NN-slug/BASE.diff where the base needs an
+# adjustment, and its cover letter preceded by c/series/cover-letter.BASE.
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-write}
@@ -31,7 +41,7 @@ export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
 export GIT_AUTHOR_NAME="$NAME" GIT_COMMITTER_NAME="$NAME"
 export GIT_AUTHOR_EMAIL="$EMAIL" GIT_COMMITTER_EMAIL="$EMAIL"
 
-stage "patches: generate the series from c/series ($mode)"
+stage "patches: generate the $BASE series from c/series ($mode)"
 git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
 if [ ! -d "$GEN" ]; then
 	info "creating worktree $GEN"
@@ -44,13 +54,24 @@ git reset -q --hard pristine
 git clean -q -fdx
 
 n=0
+if [ "$BASE" != "$PRIMARY_BASE" ]; then
+	BASE=$PRIMARY_BASE "$TOP/scripts/mkpatches.sh" --gen >/dev/null ||
+		die "the primary series ($PRIMARY_BASE) does not build from its sources"
+	primary=$SHARED/$PRIMARY_BASE/gen
+	stage "patches: backport the $PRIMARY_BASE series to $BASE"
+	"$TOP/scripts/port.sh" "$primary" pristine..HEAD "$BASE"
+	n=$(git rev-list --count pristine..HEAD)
+fi
 for dir in "$SERIES"/[0-9][0-9]-*/; do
+	[ "$BASE" = "$PRIMARY_BASE" ] || break
 	[ -d "$dir" ] || continue
 	n=$((n + 1))
 	slug=$(basename "$dir")
 	[ -f "$dir/changelog" ] || die "$slug: no changelog"
 	for d in "$dir"/*.diff; do
 		[ -e "$d" ] || continue
+		# Another base's adjustments (BASE.diff).
+		[[ " ${BASES[*]} " != *" $(basename "$d" .diff) "* ]] || continue
 		git apply --index "$d" || die "$slug: $(basename "$d") does not apply"
 	done
 	if [ -f "$dir/files" ]; then
@@ -77,6 +98,8 @@ done
 [ "$mode" = --gen ] && exit 0
 if [ "$mode" = --branch ]; then
 	EDIT=$BUILD/series
+	[ "$BASE" = "$PRIMARY_BASE" ] ||
+		die "the $BASE series is generated from the $PRIMARY_BASE one: edit that (BASE=$PRIMARY_BASE), and $BASE's adjustments in c/series/*/$BASE.diff"
 	if [ -d "$EDIT" ]; then
 		[ -z "$(git -C "$EDIT" status --porcelain)" ] ||
 			die "$EDIT has uncommitted changes: commit them and run make series-import first"
@@ -100,21 +123,28 @@ rm -rf "$out"
 mkdir -p "$out"
 touch "$out/.keep"
 if [ $n -gt 0 ]; then
+	prefix=PATCH
+	preface=()
+	if [ "$BASE" != "$PRIMARY_BASE" ]; then
+		prefix="PATCH $BASE"
+		preface=("$SERIES/cover-letter.$BASE")
+	fi
 	git format-patch -q --no-signature --cover-letter --base=pristine \
-		-o "$out" pristine..HEAD
+		--subject-prefix="$prefix" -o "$out" pristine..HEAD
 	cover=$(ls "$out"/0000-*.patch)
-	python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter"
+	python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter" \
+		"$NAME <$EMAIL>" "${preface[@]}"
 fi
 
 if [ "$mode" = --check ]; then
-	if ! diff -r -q "$TOP/patches" "$out" >/dev/null 2>&1; then
-		diff -r -u "$TOP/patches" "$out" | head -n 40 >&2
-		die "patches/ is stale: run 'make patches' and commit the result"
+	if ! diff -r -q "$PATCHES" "$out" >/dev/null 2>&1; then
+		diff -r -u "$PATCHES" "$out" | head -n 40 >&2
+		die "patches/$BASE is stale: run 'make patches' and commit the result"
 	fi
-	info "patches/ matches its sources ($n patches)"
+	info "patches/$BASE matches its sources ($n patches)"
 else
-	rm -rf "$TOP/patches"
-	mkdir -p "$TOP/patches"
-	cp -a "$out"/. "$TOP/patches/"
-	info "wrote $n patches to patches/"
+	rm -rf "$PATCHES"
+	mkdir -p "$PATCHES"
+	cp -a "$out"/. "$PATCHES/"
+	info "wrote $n patches to patches/$BASE"
 fi

@@ -1,12 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Unpack Debian's linux-source into build/linux as a git repository whose
-# first commit is the pristine tree (tag "pristine").
+# Unpack Debian's linux-source of the base into build/BASE/linux as a git
+# repository whose first commit is the pristine tree (tag "pristine").
 . "$(dirname "$0")/lib.sh"
 
 stage "tree: $LINUX_SOURCE_PKG"
-ver=$(dpkg-query -W -f='${Version}' $LINUX_SOURCE_PKG 2>/dev/null) ||
-	die "$LINUX_SOURCE_PKG is not installed (run make deps)"
+if [ -n "$LINUX_SOURCE_SUITE" ]; then
+	ver=$(cat "$LINUX_TARBALL.version" 2>/dev/null) ||
+		die "$LINUX_SOURCE_PKG is not fetched (run make deps)"
+else
+	ver=$(dpkg-query -W -f='${Version}' $LINUX_SOURCE_PKG 2>/dev/null) ||
+		die "$LINUX_SOURCE_PKG is not installed (run make deps)"
+fi
 if [ "$ver" != "$LINUX_SOURCE_PIN" ]; then
 	printf 'warning: %s is %s, the tested version is %s\n' \
 		$LINUX_SOURCE_PKG "$ver" "$LINUX_SOURCE_PIN" >&2
@@ -36,7 +41,7 @@ if [ -f "$BUILD/linux-source.version" ] && git -C "$TREE" rev-parse -q --verify 
 	exit 0
 fi
 
-tarball=/usr/src/linux-source-6.12.tar.xz
+tarball=$LINUX_TARBALL
 rm -rf "$TREE" "$TREE.tmp"
 mkdir -p "$TREE.tmp"
 info "unpacking $tarball"
@@ -51,7 +56,7 @@ git config gc.auto 0
 # Debian's .gitignore ignores everything at the top level: list the
 # tarball's files explicitly.  The commit is the tarball byte for byte; the
 # series generator adds its new files with "git add -f".
-tar -tf "$tarball" | sed -n 's|^linux-source-6.12/\(.*[^/]\)$|\1|p' |
+tar -tf "$tarball" | sed -n "s|^$LINUX_SOURCE_PKG/\\(.*[^/]\\)\$|\\1|p" |
 	git update-index --add --stdin
 git tag -f pristine "$(pristine_commit "$(git write-tree)")" >/dev/null
 git checkout -q pristine

@@ -29,6 +29,9 @@ if [ ! -d "$WALK" ]; then
 	git -C "$TREE" worktree add -q --detach "$WALK" pristine
 fi
 
+base_frag=()
+[ ! -f "$TOP/tests/config/base-$BASE.config" ] || base_frag=("$TOP/tests/config/base-$BASE.config")
+
 w1() {
 	kmake "$OUT" W=1 ipc/ 2>&1 | grep -E 'warning:' | sed 's/:[0-9]*:[0-9]*: / /' | sort -u
 }
@@ -47,7 +50,7 @@ for k in $(seq 0 $n); do
 			"$TOP"/rust/ipcid/src/bin/*.rs "$TOP"/rust/src/*.rs)
 	fi
 	stamp=$( (git -C "$TREE" rev-parse "$c^{tree}"; cat "$TOP/tests/config/qemu.config" \
-		"$TOP/tests/config/$cfg.config" "$TOP"/tests/qemu/*.sh "$TOP"/tests/nochid/* \
+		"${base_frag[@]}" "$TOP/tests/config/$cfg.config" "$TOP"/tests/qemu/*.sh "$TOP"/tests/nochid/* \
 		"${progs[@]}" "$TOP"/scripts/kernel.sh) | sha1sum)
 	stage "walk: step $k/$n ($cfg): $subject"
 	if [ "$(cat "$ART/$k.stamp" 2>/dev/null)" = "$stamp" ]; then

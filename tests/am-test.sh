@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../scripts/lib.sh"
 
 stage "am-test: the README's git am on a fresh Debian tarball"
-key=$(cat "$TOP"/patches/*.patch "$TOP/README.md" "$0" | sha1sum)
+key=$(cat "$PATCHES"/*.patch "$TOP/README.md" "$0" | sha1sum)
 if [ "$(cat "$STAMPS/am-test" 2>/dev/null)" = "$key" ]; then
 	info "patches/ and README.md unchanged since it passed"
 	exit 0
@@ -18,7 +18,7 @@ cmds=$(sed -n '/<!-- am-test begin -->/,/<!-- am-test end -->/p' "$TOP/README.md
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 printf '[user]\n\tname = am-test\n\temail = am-test@localhost\n[gc]\n\tauto = 0\n' >"$home/.gitconfig"
-n=$(ls "$TOP"/patches/*.patch | grep -vc /0000-)
+n=$(ls "$PATCHES"/*.patch | grep -vc /0000-)
 # mktemp -d in the commands makes its folder in $home, removed on exit.
 out=$(cd "$TOP" && HOME=$home TMPDIR=$home bash -euo pipefail -c "$cmds
 echo '--- applied:'

@@ -9,7 +9,7 @@ cd "$TOP/rust"
 # The host crate is built by the machine's default cargo toolchain.
 export PATH=$HOME/.cargo/bin:$PATH
 export KERNEL_TREE=$TREE LIBCLANG_PATH=/usr/lib/llvm-19/lib
-args=(--features kernel-idr --target-dir "$BUILD/host")
+args=(--features kernel-idr --target-dir "$SHARED/host")
 stage "host-test: cargo fmt --check"
 cargo fmt --check
 stage "host-test: cargo clippy"
@@ -21,5 +21,5 @@ cargo test -q "${args[@]}" 2>&1 | grep -vE '^$|^running 0 tests'
 cd "$TOP/rust/ipcid"
 stage "host-test: ipcid: cargo fmt --check, clippy, test"
 cargo fmt --check
-cargo clippy -q --all-targets --target-dir "$BUILD/ipcid" -- -D warnings
-cargo test -q --target-dir "$BUILD/ipcid" 2>&1 | grep -vE '^$|^running 0 tests'
+cargo clippy -q --all-targets --target-dir "$SHARED/ipcid" -- -D warnings
+cargo test -q --target-dir "$SHARED/ipcid" 2>&1 | grep -vE '^$|^running 0 tests'

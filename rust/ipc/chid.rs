@@ -17,9 +17,10 @@
 
 use core::ptr;
 use kernel::bindings;
-use kernel::error::code::{EEXIST, EINVAL, ENOSPC, ERANGE};
+use kernel::error::{from_result, to_result};
 use kernel::ffi::{c_int, c_uint, c_ulong};
 use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, Table};
+use kernel::prelude::*;
 
 type Perm = bindings::kern_ipc_perm;
 
@@ -96,22 +97,21 @@ impl Table for Ids {
     }
 }
 
-fn errno(e: ChidError) -> c_int {
+fn error(e: ChidError) -> Error {
     match e {
         ChidError::Invalid => EINVAL,
         ChidError::OutOfRange => ERANGE,
         ChidError::Exists => EEXIST,
     }
-    .to_errno()
 }
 
 /// # Safety
 ///
 /// `layout` must be valid for reads.
-unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout, c_int> {
+unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout> {
     // SAFETY: the caller guarantees that `layout` is valid for reads.
     let l = unsafe { &*layout };
-    Layout::new(l.seq_shift, l.mni, l.seq_max).ok_or(EINVAL.to_errno())
+    Layout::new(l.seq_shift, l.mni, l.seq_max).ok_or(EINVAL)
 }
 
 /// Applies the rules to a change of `id` into `newid` and names the objects.
@@ -126,7 +126,7 @@ unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout, c_i
 /// `ids` must point to a live `struct ipc_ids` whose `rwsem` the caller holds
 /// for writing, `layout` must be valid for reads, and `objp` and `otherp`
 /// valid for writes.
-#[no_mangle]
+#[export]
 pub unsafe extern "C" fn ipc_chid_find(
     ids: *mut bindings::ipc_ids,
     layout: *const bindings::ipc_chid_layout,
@@ -136,30 +136,26 @@ pub unsafe extern "C" fn ipc_chid_find(
     objp: *mut *mut Perm,
     otherp: *mut *mut Perm,
 ) -> c_int {
-    // SAFETY: the caller guarantees that `layout` is valid for reads.
-    let layout = match unsafe { self::layout(layout) } {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    // SAFETY: the caller guarantees that `ids` is live with `rwsem` held for
-    // writing, for the whole call.
-    let ids = unsafe { Ids::new(ids) };
-    let change = match decide(&ids, &layout, id, newid, flags) {
-        Ok(c) => c,
-        Err(e) => return errno(e),
-    };
-    let (other, action) = match change.action {
-        Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
-        Action::Reseq => (ptr::null_mut(), bindings::IPC_CHID_RESEQ),
-        Action::Move => (ptr::null_mut(), bindings::IPC_CHID_MOVE),
-        Action::Exchange => (ids.find(change.to.index), bindings::IPC_CHID_SWAP),
-    };
-    // SAFETY: the caller guarantees that both are valid for writes.
-    unsafe {
-        *objp = ids.find(change.from.index);
-        *otherp = other;
-    }
-    c_int::try_from(action).unwrap_or(EINVAL.to_errno())
+    from_result(|| {
+        // SAFETY: the caller guarantees that `layout` is valid for reads.
+        let layout = unsafe { self::layout(layout) }?;
+        // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
+        // for writing, for the whole call.
+        let ids = unsafe { Ids::new(ids) };
+        let change = decide(&ids, &layout, id, newid, flags).map_err(error)?;
+        let (other, action) = match change.action {
+            Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
+            Action::Reseq => (ptr::null_mut(), bindings::IPC_CHID_RESEQ),
+            Action::Move => (ptr::null_mut(), bindings::IPC_CHID_MOVE),
+            Action::Exchange => (ids.find(change.to.index), bindings::IPC_CHID_SWAP),
+        };
+        // SAFETY: the caller guarantees that both are valid for writes.
+        unsafe {
+            *objp = ids.find(change.from.index);
+            *otherp = other;
+        }
+        c_int::try_from(action).map_err(|_| EINVAL)
+    })
 }
 
 /// Publishes the new ID of `perm` (and its sequence number) for lockless
@@ -189,7 +185,7 @@ unsafe fn publish(perm: *mut Perm, id: Id, raw: c_int) {
 /// As for [`ipc_chid_find`], and `obj` (and `other`, unless null) must be the
 /// objects it returned for `newid`, locked by the caller, with
 /// `idr_preload()` in effect and `ids->chid_lock` held for writing.
-#[no_mangle]
+#[export]
 pub unsafe extern "C" fn ipc_chid_commit(
     ids: *mut bindings::ipc_ids,
     layout: *const bindings::ipc_chid_layout,
@@ -197,60 +193,58 @@ pub unsafe extern "C" fn ipc_chid_commit(
     other: *mut Perm,
     newid: c_int,
 ) -> c_int {
-    // SAFETY: the caller guarantees that `layout` is valid for reads.
-    let layout = match unsafe { self::layout(layout) } {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    // SAFETY: the caller guarantees that `ids` is live with `rwsem` held for
-    // writing, for the whole call.
-    let ids = unsafe { Ids::new(ids) };
-    // SAFETY: `obj` is live and locked.
-    let oldid = unsafe { (*obj).id };
-    let (from, to) = match (layout.decode(oldid), layout.decode(newid)) {
-        (Ok(f), Ok(t)) => (f, t),
-        _ => return ERANGE.to_errno(),
-    };
-    if ids.find(from.index) != obj {
-        return EINVAL.to_errno();
-    }
-
-    if to.index == from.index {
+    from_result(|| {
+        // SAFETY: the caller guarantees that `layout` is valid for reads.
+        let layout = unsafe { self::layout(layout) }?;
+        // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
+        // for writing, for the whole call.
+        let ids = unsafe { Ids::new(ids) };
         // SAFETY: `obj` is live and locked.
-        unsafe { publish(obj, to, newid) };
-        return 0;
-    }
+        let oldid = unsafe { (*obj).id };
+        let from = layout.decode(oldid).map_err(|_| ERANGE)?;
+        let to = layout.decode(newid).map_err(|_| ERANGE)?;
+        if ids.find(from.index) != obj {
+            return Err(EINVAL);
+        }
 
-    if other.is_null() {
-        // SAFETY: the caller guarantees the contracts of each helper.
-        return unsafe { move_to(&ids, obj, from, to, newid) };
-    }
+        if to.index == from.index {
+            // SAFETY: `obj` is live and locked.
+            unsafe { publish(obj, to, newid) };
+            return Ok(0);
+        }
 
-    if ids.find(to.index) != other {
-        return EINVAL.to_errno();
-    }
-    // The holder of `newid`'s slot gets the old ID of `obj`. Between the two
-    // replacements both slots show `obj`, whose ID is still the old one:
-    // lookups of the new ID fail until the stores below and retry.
-    let idr = ids.idr();
-    // SAFETY: both slots hold the objects checked above, and `rwsem` held
-    // for writing keeps them there, so neither replacement can fail; the
-    // results are checked all the same, and `ipc_chid()` warns on error.
-    let (was_other, was_obj) = unsafe {
-        (
-            bindings::idr_replace(idr, obj.cast(), slot(to.index)),
-            bindings::idr_replace(idr, other.cast(), slot(from.index)),
-        )
-    };
-    if was_other != other.cast() || was_obj != obj.cast() {
-        return EINVAL.to_errno();
-    }
-    // SAFETY: `obj` and `other` are live and locked.
-    unsafe {
-        publish(obj, to, newid);
-        publish(other, from, oldid);
-    }
-    0
+        if other.is_null() {
+            // SAFETY: the caller guarantees the contracts of each helper.
+            unsafe { move_to(&ids, obj, from, to, newid) }?;
+            return Ok(0);
+        }
+
+        if ids.find(to.index) != other {
+            return Err(EINVAL);
+        }
+        // The holder of `newid`'s slot gets the old ID of `obj`. Between the
+        // two replacements both slots show `obj`, whose ID is still the old
+        // one: lookups of the new ID fail until the stores below and retry.
+        let idr = ids.idr();
+        // SAFETY: both slots hold the objects checked above, and `rwsem` held
+        // for writing keeps them there, so neither replacement can fail; the
+        // results are checked all the same, and `ipc_chid()` warns on error.
+        let (was_other, was_obj) = unsafe {
+            (
+                bindings::idr_replace(idr, obj.cast(), slot(to.index)),
+                bindings::idr_replace(idr, other.cast(), slot(from.index)),
+            )
+        };
+        if was_other != other.cast() || was_obj != obj.cast() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `obj` and `other` are live and locked.
+        unsafe {
+            publish(obj, to, newid);
+            publish(other, from, oldid);
+        }
+        Ok(0)
+    })
 }
 
 /// Moves `obj` from slot `from` to the free slot `to`.
@@ -258,21 +252,22 @@ pub unsafe extern "C" fn ipc_chid_commit(
 /// # Safety
 ///
 /// As for [`ipc_chid_commit`], with `to.index` free.
-unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> c_int {
-    let (Ok(start), Some(end)) = (c_int::try_from(to.index), to.index.checked_add(1)) else {
-        return ERANGE.to_errno();
-    };
-    let Ok(end) = c_int::try_from(end) else {
-        return ERANGE.to_errno();
-    };
+unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> Result {
+    let start = c_int::try_from(to.index).map_err(|_| ERANGE)?;
+    let end = to
+        .index
+        .checked_add(1)
+        .and_then(|end| c_int::try_from(end).ok())
+        .ok_or(ERANGE)?;
     // Publish at the new slot first: a lookup of the new ID finds `obj` with
     // its old ID and retries, a lookup of the old ID still succeeds.
     // SAFETY: the IDR is live, `rwsem` is held for writing and the caller
     // preloaded the IDR, so GFP_NOWAIT suffices.
     let got =
         unsafe { bindings::idr_alloc(ids.idr(), obj.cast(), start, end, bindings::GFP_NOWAIT) };
+    to_result(got)?;
     if got != start {
-        return if got < 0 { got } else { ENOSPC.to_errno() };
+        return Err(ENOSPC);
     }
     // `max_idx` stays an upper bound when `from` was the highest slot in
     // use: `ipc_get_maxidx()` finds the exact value when asked.
@@ -281,5 +276,5 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
     unsafe { publish(obj, to, newid) };
     // SAFETY: the slot `from` holds `obj` (checked by the caller).
     unsafe { bindings::idr_remove(ids.idr(), slot(from.index)) };
-    0
+    Ok(())
 }

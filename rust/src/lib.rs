@@ -51,6 +51,12 @@ pub mod ffi {
     pub use core::ffi::c_void;
 }
 
+/// The part of the kernel's prelude that `ipc/chid.rs` uses.
+pub mod prelude {
+    pub use crate::error::{code::*, Error, Result};
+    pub use macros::export;
+}
+
 /// The part of the kernel's `error` module that `ipc/chid.rs` uses.
 pub mod error {
     /// A negative errno.
@@ -61,6 +67,32 @@ pub mod error {
         /// The errno as a negative number, as the kernel returns it.
         pub fn to_errno(self) -> crate::ffi::c_int {
             self.0
+        }
+    }
+
+    /// The kernel's `Result`: an [`Error`] by default.
+    pub type Result<T = (), E = Error> = core::result::Result<T, E>;
+
+    /// A C return value as a [`Result`]: negative is an error.
+    pub fn to_result(err: crate::ffi::c_int) -> Result {
+        if err < 0 {
+            Err(Error(err))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The value of `f`, or its error as a negative errno, for C callers.
+    pub fn from_result<T, F>(f: F) -> T
+    where
+        T: From<i16>,
+        F: FnOnce() -> Result<T>,
+    {
+        match f() {
+            Ok(v) => v,
+            // Errnos fit in an `i16` (the kernel's `from_result` assumes
+            // the same).
+            Err(e) => T::from(i16::try_from(e.0).unwrap_or(i16::MIN)),
         }
     }
 

@@ -50,10 +50,10 @@ build_ipcid() {
 	(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
 		RUSTFLAGS="-C target-feature=+crt-static" \
 		cargo build -q --release --locked --target x86_64-unknown-linux-gnu \
-		--target-dir "$BUILD/ipcid") >>"$dir/build.log" 2>&1 ||
+		--target-dir "$SHARED/ipcid") >>"$dir/build.log" 2>&1 ||
 		{ cat "$dir/build.log" >&2; die "ipcid did not build"; }
-	cp "$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
-		"$BUILD/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
+	cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
+		"$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
 }
 
 # A program of this repository, built static with the uapi headers:
