@@ -125,12 +125,26 @@ touch "$out/.keep"
 if [ $n -gt 0 ]; then
 	prefix=PATCH
 	preface=()
+	recipients=()
 	if [ "$BASE" != "$PRIMARY_BASE" ]; then
 		prefix="PATCH $BASE"
 		preface=("$SERIES/cover-letter.$BASE")
+	else
+		# Who the series goes to, as scripts/get_maintainer.pl finds it
+		# (without git history: the tarball has none), the submitter
+		# aside; and Andrew Morton, whose tree takes ipc/ (which has no
+		# entry of its own), and linux-api, as a new uapi must be.
+		git format-patch -q -o "$out.tmp" pristine..HEAD
+		recipients=(--to="Andrew Morton <akpm@linux-foundation.org>")
+		while IFS= read -r who; do
+			[[ "$who" != *"<$EMAIL>"* ]] && recipients+=(--cc="$who")
+		done < <(./scripts/get_maintainer.pl --nogit --nogit-fallback --norolestats \
+			"$out.tmp"/*.patch | grep -v -e '^Andrew Morton ')
+		recipients+=(--cc="linux-api@vger.kernel.org")
+		rm -rf "$out.tmp"
 	fi
 	git format-patch -q --no-signature --cover-letter --base=pristine \
-		--subject-prefix="$prefix" -o "$out" pristine..HEAD
+		--subject-prefix="$prefix" "${recipients[@]}" -o "$out" pristine..HEAD
 	cover=$(ls "$out"/0000-*.patch)
 	python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter" \
 		"$NAME <$EMAIL>" "${preface[@]}"

@@ -13,7 +13,8 @@ The recipe c/series/NN-slug/ of each commit gets:
   *.diff     the rest of the commit's changes, one file per path as before
              (a path no diff held yet goes to the diff named after its top
              folder), except the Kconfig entries that "kconfig" lines insert,
-             whose source is ./Kconfig.
+             whose source is ./Kconfig; another base's adjustments
+             (BASE.diff) are left as they are.
 A commit keeps the recipe whose changelog has its subject; the others are
 paired with the remaining recipes in order, or get a new recipe named after
 their subject; recipes left over are removed; then the recipes are renamed
@@ -69,7 +70,8 @@ def diff_owner(recipe):
     """path -> the name of the recipe's diff file that holds it."""
     owner = {}
     for name in sorted(os.listdir(recipe)):
-        if name.endswith(".diff"):
+        # BASE.diff (6.12.diff): another base's adjustments, kept as they are.
+        if name.endswith(".diff") and not re.match(r"^\d+\.\d+\.diff$", name):
             with open(os.path.join(recipe, name)) as f:
                 for m in re.finditer(r"^diff --git a/(\S+) ", f.read(), re.M):
                     owner[m.group(1)] = name

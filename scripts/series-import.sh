@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Write the sources of the series (c/series, and the whole files under rust/,
-# c/ and tests/) back from the branch "series" of build/linux, regenerate
-# patches/, and check that the sources give exactly the branch's tree.
+# c/ and tests/) back from the branch "series" of build/7.3/linux, check
+# that the sources give exactly the branch's tree, and regenerate patches/
+# of every base.
 . "$(dirname "$0")/lib.sh"
 
+[ "$BASE" = "$PRIMARY_BASE" ] || die "the series is edited on $PRIMARY_BASE; $BASE follows from it"
 stage "series-import: sources from branch series"
 git -C "$TREE" rev-parse -q --verify series >/dev/null || die "no branch series (run make series-branch)"
 [ -z "$(git -C "$BUILD/series" status --porcelain 2>/dev/null)" ] ||
@@ -30,3 +32,7 @@ if [ "$want" != "$got" ]; then
 fi
 info "the sources give the branch's tree exactly"
 git -C "$TREE" tag -f series-base series >/dev/null
+# The other bases' series follow from this one.
+for b in "${BASES[@]}"; do
+	[ "$b" = "$BASE" ] || BASE=$b "$TOP/scripts/mkpatches.sh"
+done

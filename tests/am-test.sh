@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Apply the series to a pristine tree the project did not prepare, exactly
-# as README.md tells a user: its commands between the am-test markers, run
+# Apply the series of BASE to a pristine tree the project did not prepare,
+# exactly as README.md tells a user: its commands between the am-test
+# markers of the base, run
 # from the repository, with a throw-away git identity.
 . "$(dirname "$0")/../scripts/lib.sh"
 
-stage "am-test: the README's git am on a fresh Debian tarball"
+stage "am-test: the README's git am of patches/$BASE on a fresh Debian tarball"
 key=$(cat "$PATCHES"/*.patch "$TOP/README.md" "$0" | sha1sum)
 if [ "$(cat "$STAMPS/am-test" 2>/dev/null)" = "$key" ]; then
 	info "patches/ and README.md unchanged since it passed"
 	exit 0
 fi
 rm -f "$STAMPS/am-test"
-cmds=$(sed -n '/<!-- am-test begin -->/,/<!-- am-test end -->/p' "$TOP/README.md" |
+cmds=$(sed -n "/<!-- am-test $BASE begin -->/,/<!-- am-test $BASE end -->/p" "$TOP/README.md" |
 	sed '/^<!--/d; /^```/d')
-[ -n "$cmds" ] || die "README.md has no am-test block"
+[ -n "$cmds" ] || die "README.md has no am-test block for $BASE"
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 printf '[user]\n\tname = am-test\n\temail = am-test@localhost\n[gc]\n\tauto = 0\n' >"$home/.gitconfig"
