@@ -58,7 +58,7 @@ patches-base: tree
 	$(call timed,$(S)/mkpatches.sh,patches)
 
 # Edit the series with git: lay it out as the branch "series" (checked out in
-# build/series); after commits there, write the sources back from it and
+# build/7.3/series); after commits there, write the sources back from it and
 # regenerate patches/.
 series-branch: tree
 	$(call timed,$(S)/mkpatches.sh --branch,series-branch)
@@ -139,7 +139,7 @@ demo: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y demo,initramfs-demo)
 	$(call timed,$(T)/qemu/boot.sh chid-y demo,demo)
 	@echo; grep -a '^restored [0-9]* objects, [0-9]* exchanges, [0-9]* lost' \
-		build/logs/chid-y-demo.log | tail -n 1 | tr -d '\r' | grep . || \
+		build/$(BASE)/logs/chid-y-demo.log | tail -n 1 | tr -d '\r' | grep . || \
 		{ echo "error: the demo printed no verdict" >&2; exit 1; }
 
 run: deps tree apply kernel demo
@@ -151,8 +151,9 @@ bench: deps apply
 	$(call timed,$(S)/bench.sh,bench)
 
 clean:
-	rm -rf build/out build/initramfs build/stamps build/host build/logs \
-		build/walk-steps build/kdoc
+	rm -rf build/host build/logs $(foreach b,7.3 6.12,build/$(b)/out \
+		build/$(b)/initramfs build/$(b)/stamps build/$(b)/logs \
+		build/$(b)/walk-steps build/$(b)/kdoc)
 
 distclean:
 	rm -rf build

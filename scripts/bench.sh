@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench.sh: boot the bench kernel (build/out/bench: the series without lock
+# bench.sh: boot the bench kernel (build/BASE/out/bench: the series without lock
 # debugging) with ipcid-bench, in the default layout and with
 # "ipcmni_extend", and print the tables it measured (also in
-# build/logs/bench.txt).
+# build/BASE/logs/bench.txt).
 . "$(dirname "$0")/lib.sh"
 
 out=$BUILD/logs/bench.txt

@@ -18,7 +18,7 @@ sum=$( (cat "$kernel" "$TOP/tests/qemu/boot.sh" "$TOP/tests/qemu/parse.py"
 	echo "${*:4}") | sha1sum | cut -c1-40)
 if [ "${BOOT_AGAIN:-0}" != 1 ] && [ "$(cat "$stampfile" 2>/dev/null)" = "$sum" ]; then
 	stage "boot[$name]: unchanged since it passed (BOOT_AGAIN=1 boots again)"
-	info "$(tail -n 1 "$out"), log: build/logs/$name.log"
+	info "$(tail -n 1 "$out"), log: ${BUILD#"$TOP/"}/logs/$name.log"
 	exit 0
 fi
 rm -f "$stampfile"

@@ -3,7 +3,7 @@
 # kernel.sh NAME [CONFIG...]: configure (tinyconfig + tests/config/qemu.config +
 # tests/config/base-BASE.config if the base has one + tests/config/CONFIG.config
 # for each CONFIG, defaulting to NAME) and build bzImage
-# with LLVM=1 into build/out/NAME.  Options the fragments ask for must
+# with LLVM=1 into build/BASE/out/NAME.  Options the fragments ask for must
 # survive; with KCONFIG_LENIENT=1, options the tree does not define yet (an
 # early prefix of the series) are let go.
 . "$(dirname "$0")/lib.sh"

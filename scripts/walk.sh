@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Walk the series as a bisection would: build every prefix of it, from the
-# pristine tree to the whole series, in a worktree of its own (build/walk)
-# into one build directory (build/out/walk), and boot each with the tests
+# pristine tree to the whole series, in a worktree of its own (build/BASE/walk)
+# into one build directory (build/BASE/out/walk), and boot each with the tests
 # that exist at that point.
 #   step 0      the pristine tree                  CONFIG_SYSVIPC_CHID=n
 #   step 1..N-1 patches 1..k                       CONFIG_SYSVIPC_CHID=y

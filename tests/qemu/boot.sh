@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# boot.sh KERNEL SET [NAME [CMDLINE...]]: boot build/out/KERNEL with the SET
+# boot.sh KERNEL SET [NAME [CMDLINE...]]: boot build/BASE/out/KERNEL with the SET
 # initramfs under QEMU (TCG, hard timeout), capture the serial console in
-# build/logs/NAME.log and judge it with parse.py.  Exits non-zero on any
+# build/BASE/logs/NAME.log and judge it with parse.py.  Exits non-zero on any
 # failed or missing result, kernel splat or timeout.
 . "$(dirname "$0")/../../scripts/lib.sh"
 
