@@ -127,20 +127,25 @@ if [ $n -gt 0 ]; then
 	preface=()
 	recipients=()
 	if [ "$BASE" != "$PRIMARY_BASE" ]; then
-		prefix="PATCH $BASE"
+		prefix="PATCH $BASE backport"
 		preface=("$SERIES/cover-letter.$BASE")
 	else
 		# Who the series goes to, as scripts/get_maintainer.pl finds it
 		# (without git history: the tarball has none), the submitter
 		# aside; and Andrew Morton, whose tree takes ipc/ (which has no
-		# entry of its own), and linux-api, as a new uapi must be.
+		# entry of its own).
 		git format-patch -q -o "$out.tmp" pristine..HEAD
 		recipients=(--to="Andrew Morton <akpm@linux-foundation.org>")
 		while IFS= read -r who; do
 			[[ "$who" != *"<$EMAIL>"* ]] && recipients+=(--cc="$who")
 		done < <(./scripts/get_maintainer.pl --nogit --nogit-fallback --norolestats \
 			"$out.tmp"/*.patch | grep -v -e '^Andrew Morton ')
-		recipients+=(--cc="linux-api@vger.kernel.org")
+		# And who knows ipc/ and checkpoint/restore without a MAINTAINERS
+		# entry saying so: see c/series/cc.
+		while IFS= read -r who; do
+			case "$who" in "" | "#"*) continue ;; esac
+			recipients+=(--cc="$who")
+		done <"$SERIES/cc"
 		rm -rf "$out.tmp"
 	fi
 	git format-patch -q --no-signature --cover-letter --base=pristine \

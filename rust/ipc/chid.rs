@@ -226,16 +226,22 @@ pub unsafe extern "C" fn ipc_chid_commit(
         // two replacements both slots show `obj`, whose ID is still the old
         // one: lookups of the new ID fail until the stores below and retry.
         let idr = ids.idr();
-        // SAFETY: both slots hold the objects checked above, and `rwsem` held
-        // for writing keeps them there, so neither replacement can fail; the
-        // results are checked all the same, and `ipc_chid()` warns on error.
-        let (was_other, was_obj) = unsafe {
-            (
-                bindings::idr_replace(idr, obj.cast(), slot(to.index)),
-                bindings::idr_replace(idr, other.cast(), slot(from.index)),
-            )
-        };
-        if was_other != other.cast() || was_obj != obj.cast() {
+        // Both slots hold the objects checked above, and `rwsem` held for
+        // writing keeps them there, so neither replacement can fail. The
+        // results are checked all the same (`ipc_chid()` warns on error),
+        // and a failure leaves the IDR as it was: `idr_replace()` fails only
+        // on an empty slot, which it leaves empty.
+        // SAFETY: the IDR is live and `rwsem` is held for writing.
+        let was_other = unsafe { bindings::idr_replace(idr, obj.cast(), slot(to.index)) };
+        if was_other != other.cast() {
+            return Err(EINVAL);
+        }
+        // SAFETY: as above.
+        let was_obj = unsafe { bindings::idr_replace(idr, other.cast(), slot(from.index)) };
+        if was_obj != obj.cast() {
+            // SAFETY: as above; the slot `to` holds `obj` since the first
+            // replacement, so this puts `other` back.
+            unsafe { bindings::idr_replace(idr, other.cast(), slot(to.index)) };
             return Err(EINVAL);
         }
         // SAFETY: `obj` and `other` are live and locked.
@@ -267,6 +273,11 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
         unsafe { bindings::idr_alloc(ids.idr(), obj.cast(), start, end, bindings::GFP_NOWAIT) };
     to_result(got)?;
     if got != start {
+        // Impossible with a range of one slot; leave the IDR as it was.
+        if let Ok(got) = c_ulong::try_from(got) {
+            // SAFETY: `idr_alloc()` just put `obj` in the slot `got`.
+            unsafe { bindings::idr_remove(ids.idr(), got) };
+        }
         return Err(ENOSPC);
     }
     // `max_idx` stays an upper bound when `from` was the highest slot in

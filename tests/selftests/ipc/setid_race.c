@@ -474,6 +474,68 @@ TEST_F(ns, semundo_during_exchanges)
 	munmap(sh, sizeof(*sh));
 }
 
+/*
+ * Forks processes that take +1 on the set at ID id and +2 on the set at ID
+ * other, both with SEM_UNDO, and exit at once, so that exit_sem() undoes
+ * them; reaps each before the next.
+ */
+static void *undo_exiter(void *arg)
+{
+	struct tally *t = arg;
+	struct sembuf one = { 0, 1, SEM_UNDO }, two = { 0, 2, SEM_UNDO };
+	int status;
+	pid_t pid;
+
+	while (!atomic_load(&stop)) {
+		pid = fork();
+		if (pid < 0) {
+			bad(t, errno);
+			return NULL;
+		}
+		if (pid == 0)
+			_exit(semop(t->id, &one, 1) || semop(t->other, &two, 1));
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad(t, 0);
+		t->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * Processes exit holding undo entries on two sets that trade IDs: each
+ * entry must be applied to the set it was recorded for, although exit_sem()
+ * finds the set by the ID in the entry, which an exchange gives to the
+ * other set. The adjustments (-1, -2) and the sizes (1 and 3 semaphores)
+ * differ, so an entry applied to the other set shows in the values, and
+ * under KASAN as an out-of-bounds read.
+ */
+TEST_F(ns, semundo_exit_during_exchanges)
+{
+	int a = create(SEM, 22), b = semget(23, 3, IPC_CREAT | IPC_EXCL | 0666);
+	struct exchanger x = { .t = { .id = a, .other = b }, .kind = SEM };
+	struct tally exits = { .id = a, .other = b };
+	const struct job jobs[] = { { exchanger, &x }, { undo_exiter, &exits } };
+	int ids[] = { a, b }, i, k;
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	ASSERT_EQ(0, semctl(a, 0, SETVAL, 100));
+	ASSERT_EQ(0, semctl(b, 0, SETVAL, 100));
+	race(jobs, 2);
+	TH_LOG("%ld exchanges, %ld processes exited with undo entries",
+	       x.t.calls, exits.calls);
+	EXPECT_EQ(0, x.t.bad) TH_LOG("IPC_SETID: errno %d", x.t.bad_errno);
+	EXPECT_EQ(0, exits.bad) TH_LOG("fork/semop: errno %d", exits.bad_errno);
+	EXPECT_LT(0, exits.calls);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(100, semctl(ids[i], 0, GETVAL)) TH_LOG("set %d", ids[i]);
+		for (k = 1; k < 3; k++)
+			if (semctl(ids[i], k, GETVAL) >= 0)
+				EXPECT_EQ(0, semctl(ids[i], k, GETVAL));
+	}
+}
+
 #define MSG_BATCH 4096
 
 struct msg_race {

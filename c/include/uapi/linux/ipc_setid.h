@@ -16,6 +16,7 @@
 /* The ctl command of msgctl(), semctl() and shmctl(). */
 #define IPC_SETID 4
 
+#if __UAPI_DEF_IPC_SETID
 /**
  * struct ipc_setid - the argument of IPC_SETID
  * @newid: the ID the object is to have
@@ -28,7 +29,6 @@
  *	syscall(SYS_semctl, id, 0, IPC_SETID, &arg);
  *	syscall(SYS_shmctl, id, IPC_SETID, &arg);
  */
-#if __UAPI_DEF_IPC_SETID
 struct ipc_setid {
 	__s32 newid;
 	__u32 flags;
