@@ -88,7 +88,7 @@ for p in "${PAGES[@]}"; do
 done
 [ "$bad" = 0 ] || die "the pages do not lint clean"
 info "mandoc -Tlint: no new message; groff -man -ww: no warning"
-info "rendered with man -l: ${BUILD#"$TOP/"}/logs/man/"
+info "rendered with man -l: ${SHARED#"$TOP/"}/logs/man/"
 stage "man: sysvipc(7), the new section as man -l renders it"
 sed -n '/^   Changing identifiers/,/^   IPC namespaces/p' "$SHARED/logs/man/sysvipc.7.txt" | sed '$d'
 for p in msgctl.2 semctl.2 shmctl.2; do
