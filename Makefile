@@ -19,10 +19,13 @@ T := tests
 BASE ?= 7.3
 export BASE
 # The test kernel of each base: the primary base's is the debug kernel
-# (KASAN, lockdep); the backport's has lockdep (tests/config/qemu.config)
-# but not KASAN, to keep make test within its time.
+# (KASAN, lockdep) with the security modules, booted the second time under
+# Smack; the backport's has lockdep (tests/config/qemu.config) but neither
+# KASAN nor the security modules, to keep make test within its time.
 KERNEL_CONFIGS_7.3 := chid-y debug lsm
-KERNEL_CONFIGS_6.12 := chid-y lsm
+KERNEL_CONFIGS_6.12 := chid-y
+EXTEND_CMDLINE_7.3 := ipcmni_extend lsm=smack
+EXTEND_CMDLINE_6.12 := ipcmni_extend
 
 .PHONY: all run test test-primary test-backport check deps tree apply \
 	patches patches-base check-patches kernel \
@@ -96,15 +99,15 @@ host-test: tree
 runner-test: kernel
 	$(call timed,$(T)/qemu/runner-test.sh,runner-test)
 
-# Two boots of the debug kernel (KASAN, lockdep, 4 vCPUs, panic_on_warn):
-# the default ID layout with the stress for SETID_STRESS_SECONDS (60), and
-# the layout of "ipcmni_extend" under Smack with a shorter one. A boot that
+# Two boots of the test kernel (4 vCPUs, panic_on_warn): the default ID
+# layout with the stress for SETID_STRESS_SECONDS (60), and the layout of
+# "ipcmni_extend" (under Smack on 7.3) with a shorter one. A boot that
 # passed with the same kernel, initramfs and command line is not redone
 # (BOOT_AGAIN=1).
 SETID_STRESS_SECONDS ?= 60
 qemu-test: kernel initramfs
 	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS),qemu-test: default layout)
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend ipcmni_extend lsm=smack SETID_STRESS_SECONDS=20,qemu-test: ipcmni_extend$(,) Smack)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend $(EXTEND_CMDLINE_$(BASE)) SETID_STRESS_SECONDS=20,qemu-test: $(EXTEND_CMDLINE_$(BASE)))
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as

@@ -36,6 +36,13 @@ checkpatch() {
 	[ $bad -eq 0 ] || die "checkpatch has findings"
 }
 
+# A kernel-doc warning without its file and line, which differ between the
+# pristine copy and the tree: "FILE:LINE: warning: ..." (6.12) or
+# "Warning: FILE:LINE ..." (7.3).
+kdoc_strip() {
+	sed -E 's/^[^ :]+:[0-9]+: //; s/^(Warning: )[^ :]+:[0-9]+:? /\1/'
+}
+
 kerneldoc() {
 	stage "check-series: kernel-doc -none -Wall (new warnings)"
 	local f bad=0 new
@@ -45,9 +52,9 @@ kerneldoc() {
 		git -C "$TREE" show "pristine:$f" >"$BUILD/kdoc/$f" 2>/dev/null || : >"$BUILD/kdoc/$f"
 		new=$(comm -13 \
 			<("$TREE/scripts/kernel-doc" -none -Wall "$BUILD/kdoc/$f" 2>&1 |
-				sed 's/^[^:]*:[0-9]*: //' | sort) \
+				kdoc_strip | sort -u) \
 			<("$TREE/scripts/kernel-doc" -none -Wall "$TREE/$f" 2>&1 |
-				sed 's/^[^:]*:[0-9]*: //' | sort))
+				kdoc_strip | sort -u))
 		if [ -n "$new" ]; then
 			printf '%s:\n%s\n' "$f" "$new" >&2
 			bad=1
