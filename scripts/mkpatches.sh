@@ -42,6 +42,22 @@ export GIT_AUTHOR_NAME="$NAME" GIT_COMMITTER_NAME="$NAME"
 export GIT_AUTHOR_EMAIL="$EMAIL" GIT_COMMITTER_EMAIL="$EMAIL"
 
 stage "patches: generate the $BASE series from c/series ($mode)"
+# What the series follows from: a check that passed is not redone while
+# none of it changed.
+sources_key() {
+	(cd "$TOP" && find c rust/kernel rust/ipc tests/selftests Kconfig patches \
+		scripts/lib.sh scripts/mkpatches.sh scripts/port.sh \
+		scripts/kconfig-insert.py scripts/cover-letter.py -type f | LC_ALL=C sort |
+		xargs sha1sum; cat "$SHARED"/*/linux-source.version) | sha1sum
+}
+if [ "$mode" = --check ]; then
+	key=$(sources_key)
+	if [ "$(cat "$STAMPS/check-patches" 2>/dev/null)" = "$key" ]; then
+		info "unchanged since patches/$BASE matched its sources"
+		exit 0
+	fi
+	rm -f "$STAMPS/check-patches"
+fi
 git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
 if [ ! -d "$GEN" ]; then
 	info "creating worktree $GEN"
@@ -161,6 +177,7 @@ if [ "$mode" = --check ]; then
 		die "patches/$BASE is stale: run 'make patches' and commit the result"
 	fi
 	info "patches/$BASE matches its sources ($n patches)"
+	echo "$key" >"$STAMPS/check-patches"
 else
 	rm -rf "$PATCHES"
 	mkdir -p "$PATCHES"
