@@ -13,8 +13,7 @@
 #     diff against the tree with the patch's new files added, and for a file
 #     the patch changes that it changes too, it is the change, in place of
 #     the merge (the resolution of a conflict).
-# The commit message (with its Signed-off-by) is kept.  With FIRST=k, the
-# commits before the k-th (counted from 1) are taken as ported already.
+# The commit message (with its Signed-off-by) is kept.
 . "$(dirname "$0")/lib.sh"
 
 src=$1
@@ -31,7 +30,6 @@ i=0
 for c in "${commits[@]}"; do
 	dir=${dirs[$i]}
 	i=$((i + 1))
-	[ $i -ge "${FIRST:-1}" ] || continue
 	slug=$(basename "$dir")
 	own=()
 	if [ -f "$dir/$base.diff" ]; then
