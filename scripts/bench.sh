@@ -17,7 +17,7 @@ for layout in default ipcmni_extend; do
 	# The program's lines, without the kernel messages between them.
 	tr -d '\r' <"$BUILD/logs/$name.log" |
 		sed -n '/^chid-run: ipcid-bench$/,/^chid-exit: ipcid-bench/p' |
-		grep -E '^(ipcid-bench|one change| +N | +[0-9])' >>"$out.new" ||
+		grep -E '^(ipcid-bench|one change|one call| +N | +[0-9])' >>"$out.new" ||
 		die "no table in $name.log"
 	echo >>"$out.new"
 done
