@@ -93,6 +93,7 @@ struct tally {
 	long bad;		/* anything the test does not allow */
 	int bad_errno;
 	uint32_t pattern[2];	/* the shm patterns an attach may see */
+	int rest_us;		/* time detached after each attach */
 };
 
 static void bad(struct tally *t, int err)
@@ -170,6 +171,8 @@ static void *attacher(void *arg)
 			bad(t, 0);
 		if (shmdt(p))
 			bad(t, errno);
+		if (t->rest_us)
+			usleep(t->rest_us);
 	}
 	return NULL;
 }
@@ -234,14 +237,20 @@ TEST_F(ns, shmat_during_moves)
 /*
  * Two segments trade IDs while both IDs are attached: both IDs stay valid
  * throughout, so no attach may fail, and each attach counts on the segment
- * it mapped.
+ * it mapped. An exchange needs both segments detached, and an attach and
+ * detach (an mmap() and an munmap() of a shared mm) can take longer than
+ * the exchanger's loop: the attachers rest between attaches, so that
+ * exchanges also succeed when the guest's scheduling keeps one of the
+ * segments attached most of the time.
  */
 TEST_F(ns, shmat_during_exchanges)
 {
 	int a = new_segment(11, 0xaaaa), b = new_segment(12, 0xbbbb);
 	struct exchanger x = { .t = { .id = a, .other = b }, .kind = SHM };
-	struct tally at_a = { .id = a, .pattern = { 0xaaaa, 0xbbbb } };
-	struct tally at_b = { .id = b, .pattern = { 0xaaaa, 0xbbbb } };
+	struct tally at_a = { .id = a, .pattern = { 0xaaaa, 0xbbbb },
+			      .rest_us = 1000 };
+	struct tally at_b = { .id = b, .pattern = { 0xaaaa, 0xbbbb },
+			      .rest_us = 1000 };
 	const struct job jobs[] = {
 		{ exchanger, &x }, { attacher, &at_a }, { attacher, &at_b },
 	};
