@@ -4,8 +4,7 @@
 # to SET) with the uapi headers of KERNEL's build and the selftests of the
 # source tree $KSRC: busybox-static,
 # the statically linked programs of SET and an /init that runs them, each
-# framed by markers that boot.sh parses, then reboots, which QEMU's
-# -no-reboot turns into its exit.
+# framed by markers that boot.sh parses, then powers off.
 #   SET=tests  the selftests of the applied tree's tools/testing/selftests/ipc,
 #              installed and run as upstream does (run_kselftest.sh); setid
 #              again as a 32-bit program (compat and ipc() paths); the C
@@ -163,8 +162,7 @@ while read -r t opts; do
 	echo "chid-exit: $t $?"
 done </tests/list
 echo "chid-init: done"
-# Not poweroff: ACPI powers QEMU's PC off through a PCI function.
-reboot -f
+poweroff -f
 INIT
 chmod 755 "$root/init"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
