@@ -20,17 +20,24 @@ timed() {
 
 checkpatch() {
 	stage "check-series: checkpatch --strict --codespell"
-	local p bad=0 out
+	local p bad=0 out=$BUILD/checkpatch
+	rm -rf "$out"
+	mkdir -p "$out"
+	# One patch per CPU at a time; the findings are read back in order.
+	find "$PATCHES" -name '0*.patch' ! -name '0000-cover-letter.patch' -print0 |
+		(cd "$TREE" && xargs -0 -n 1 -P "$(nproc)" sh -c \
+			'./scripts/checkpatch.pl --strict --codespell \
+				--codespellfile=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
+				--no-summary --quiet "$1" >"$0/$(basename "$1").txt" 2>&1 || true' "$out")
 	for p in "$PATCHES"/0*.patch; do
 		case "$p" in */0000-cover-letter.patch) continue ;; esac
-		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --codespell \
-			--codespellfile=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
-			--no-summary --quiet "$p" 2>&1) || true
-		if [ -n "$out" ]; then
-			printf '%s\n%s\n' "$(basename "$p")" "$out" >&2
+		p=$(basename "$p")
+		[ -f "$out/$p.txt" ] || die "checkpatch did not run on $p"
+		if [ -s "$out/$p.txt" ]; then
+			printf '%s\n%s\n' "$p" "$(cat "$out/$p.txt")" >&2
 			bad=1
 		else
-			info "clean: $(basename "$p")"
+			info "clean: $p"
 		fi
 	done
 	[ $bad -eq 0 ] || die "checkpatch has findings"
