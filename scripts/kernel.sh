@@ -25,7 +25,7 @@ mkdir -p "$out"
 # fragments, toolchain and this script, that succeeded is not redone: make
 # itself takes 15 s or more to find nothing to do.
 key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}"
-	clang --version | head -n 1; /usr/bin/rustc --version; "$BINDGEN" --version
+	clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version
 	git -C "$KSRC" rev-parse 'HEAD^{tree}'
 	git -C "$KSRC" status --porcelain) | sha1sum | cut -c1-40)
 if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ]; then
