@@ -5,6 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 stage "tree: $LINUX_SOURCE_PKG"
+# One of these at a time per base: make test unpacks the backport's tree
+# beside the primary base's stages, and its own tree stage waits for that.
+mkdir -p "$BUILD"
+exec 9>"$BUILD/.tree.lock"
+flock 9
 if [ -n "$LINUX_SOURCE_SUITE" ]; then
 	ver=$(cat "$LINUX_TARBALL.version" 2>/dev/null) ||
 		die "$LINUX_SOURCE_PKG is not fetched (run make deps)"
@@ -45,7 +50,9 @@ tarball=$LINUX_TARBALL
 rm -rf "$TREE" "$TREE.tmp"
 mkdir -p "$TREE.tmp"
 info "unpacking $tarball"
-tar -C "$TREE.tmp" --strip-components=1 -xf "$tarball"
+# tar lists what it extracts: reading the list from the tarball again
+# would decompress it a second time.
+tar -C "$TREE.tmp" --strip-components=1 -xvf "$tarball" >"$TREE.list"
 cd "$TREE.tmp"
 info "importing into git"
 git init -q -b pristine-base .
@@ -56,8 +63,9 @@ git config gc.auto 0
 # Debian's .gitignore ignores everything at the top level: list the
 # tarball's files explicitly.  The commit is the tarball byte for byte; the
 # series generator adds its new files with "git add -f".
-tar -tf "$tarball" | sed -n "s|^$LINUX_SOURCE_PKG/\\(.*[^/]\\)\$|\\1|p" |
+sed -n "s|^$LINUX_SOURCE_PKG/\\(.*[^/]\\)\$|\\1|p" "$TREE.list" |
 	git update-index --add --stdin
+rm -f "$TREE.list"
 git tag -f pristine "$(pristine_commit "$(git write-tree)")" >/dev/null
 git checkout -q pristine
 cd "$BUILD"
