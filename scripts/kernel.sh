@@ -24,8 +24,8 @@ mkdir -p "$out"
 # A build of this source tree (its commit, and no local change), with these
 # fragments, toolchain and this script, that succeeded is not redone: make
 # itself takes 15 s or more to find nothing to do.
-key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}"
-	clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version
+tools=$(clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version)
+key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}" "$tools"
 	git -C "$KSRC" rev-parse 'HEAD^{tree}'
 	git -C "$KSRC" status --porcelain) | sha1sum | cut -c1-40)
 if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ]; then
@@ -36,19 +36,25 @@ fi
 rm -f "$out/.build.key"
 
 stage "kernel[$name]: configure"
-# Configure again when the fragments or the source tree (its Kconfig
-# files: a new option gets the fragment's value only through a merge)
-# changed.
-sum=$( (cat "${frags[@]}"; git -C "$KSRC" rev-parse 'HEAD^{tree}') | sha1sum | cut -c1-40)
+# Configure again when what the configuration is made from changed: the
+# fragments, the Kconfig files and what they read (a new option gets the
+# fragment's value only through a merge), the toolchain. Not for a change
+# elsewhere in the tree: make takes 15 s to configure, at every step of
+# the walk.
+sum=$( (cat "${frags[@]}"; echo "$tools"
+	cd "$KSRC" && git ls-files -z -- '*Kconfig*' scripts/kconfig kernel/configs \
+		arch/x86/configs | xargs -0 cat) | sha1sum | cut -c1-40)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.frag" 2>/dev/null)" != "$sum" ]; then
 	info "tinyconfig + ${frags[*]#"$TOP/"}"
 	kmake "$out" -s tinyconfig >/dev/null
 	cat "${frags[@]}" >"$out/frag.config"
 	(cd "$out" && "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" \
 		"$out/.config" "$out/frag.config" >/dev/null)
+	kmake "$out" -s olddefconfig >/dev/null
 	echo "$sum" >"$out/.config.frag"
+else
+	info "configuration unchanged"
 fi
-kmake "$out" -s olddefconfig >/dev/null
 
 # Every option the fragments ask for must survive olddefconfig.
 # A later fragment overrides an earlier one, as merge_config.sh does.
