@@ -116,13 +116,21 @@ qemu-test: kernel initramfs
 # and W=1 warnings of ipc/ compared to the pristine tree's.
 #
 # On the backport: checkpatch, kernel-doc, rustfmt and git am only.
+#
+# git am on a tarball runs beside the other checks (and the walk): it keeps
+# about one CPU busy, the checks leave one idle at times.
 check-series: check-patches kernel
+	@$(S)/background.sh start am-test $(T)/am-test.sh
 	$(call timed,$(S)/check-series.sh,check-series)
-	$(call timed,$(T)/am-test.sh,am-test)
 	$(if $(filter 7.3,$(BASE)),$(call timed,$(S)/walk.sh,walk))
+	$(call timed,$(S)/background.sh wait am-test,am-test)
 
+# The backport's tree is unpacked beside the primary base's first stages
+# (unpacking uses one CPU); its tree stage waits for it, and unpacks again
+# if that failed.
 test: deps host-test check-man
 	@start=$$(date +%s); \
+	BASE=6.12 $(S)/background.sh start tree $(S)/tree.sh; \
 	$(MAKE) --no-print-directory BASE=7.3 test-primary && \
 	$(MAKE) --no-print-directory BASE=6.12 test-backport && \
 	printf '\n==> make test: all stages passed on 7.3 and 6.12 (%d s for both bases)\n' \
