@@ -47,7 +47,7 @@ if [ -f "$BUILD/linux-source.version" ] && git -C "$TREE" rev-parse -q --verify 
 fi
 
 tarball=$LINUX_TARBALL
-rm -rf "$TREE" "$TREE.tmp"
+rm -rf "$TREE" "$TREE.tmp" "$TREE.list"
 mkdir -p "$TREE.tmp"
 info "unpacking $tarball"
 # tar lists what it extracts: reading the list from the tarball again
