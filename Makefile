@@ -27,7 +27,7 @@ KERNEL_CONFIGS_6.12 := chid-y
 EXTEND_CMDLINE_7.3 := ipcmni_extend lsm=smack
 EXTEND_CMDLINE_6.12 := ipcmni_extend
 
-.PHONY: all run test test-primary test-backport check deps tree apply \
+.PHONY: all run test test-start pin distclean-cache test-primary test-backport check deps tree apply \
 	patches patches-base check-patches kernel \
 	series-branch series-import man man-import check-man bench \
 	initramfs qemu-test check-series host-test runner-test demo clean \
@@ -39,9 +39,11 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 , := ,
-# Prints "[stage] N s" after a stage, for the per-stage times.
-timed = @start=$$(date +%s); $(1) || exit $$?; \
-	printf '    [%s] %d s\n' "$(2)$(if $(3),, $(BASE))" $$(($$(date +%s) - start))
+# Prints "[stage] N s" after a stage, and records it in build/stage-times
+# for the table make test ends with (scripts/budget.sh).
+timed = @start=$$(date +%s); $(1) || exit $$?; t=$$(($$(date +%s) - start)); \
+	printf '    [%s] %d s\n' "$(2)$(if $(3),, $(BASE))" $$t; \
+	mkdir -p build && printf '%s\t%s\t%d\n' "$(if $(3),shared,$(BASE))" "$(2)" $$t >>build/stage-times
 
 deps:
 	$(call timed,$(S)/deps.sh,deps,shared)
@@ -128,13 +130,18 @@ check-series: check-patches kernel
 # The backport's tree is unpacked beside the primary base's first stages
 # (unpacking uses one CPU); its tree stage waits for it, and unpacks again
 # if that failed.
-test: deps host-test check-man
-	@start=$$(date +%s); \
+test: test-start deps host-test check-man
+	@start=$$(cat build/test-start); \
 	BASE=6.12 $(S)/background.sh start tree $(S)/tree.sh; \
 	$(MAKE) --no-print-directory BASE=7.3 test-primary && \
 	$(MAKE) --no-print-directory BASE=6.12 test-backport && \
 	printf '\n==> make test: all stages passed on 7.3 and 6.12 (%d s for both bases)\n' \
-		$$(($$(date +%s) - start))
+		$$(($$(date +%s) - start)) && \
+	$(S)/budget.sh $$(($$(date +%s) - start))
+
+# The stage times of this run start here.
+test-start:
+	@mkdir -p build && rm -f build/stage-times && date +%s >build/test-start
 
 test-primary: check-patches qemu-test check-series runner-test
 	@printf '\n==> base 7.3: all stages passed\n'
@@ -168,3 +175,14 @@ clean:
 
 distclean:
 	rm -rf build
+
+# Move the pin of BASE's linux-source to VERSION (a version apt can fetch),
+# then regenerate both series on it: "make pin BASE=6.12 VERSION=6.12.118-1~deb12u1".
+pin:
+	$(call timed,$(S)/pin.sh "$(VERSION)",pin)
+	@$(MAKE) --no-print-directory patches
+
+# What outlives the clone (scripts/lib.sh: CACHE): the compiler cache, the
+# fetched sources, bindgen.
+distclean-cache:
+	. $(S)/lib.sh && rm -rf "$$CACHE"

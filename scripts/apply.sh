@@ -6,7 +6,7 @@
 # and rebuilds stay incremental.
 . "$(dirname "$0")/lib.sh"
 
-stage "apply: patches/$BASE onto pristine $(cat "$BUILD/linux-source.version")"
+stage "apply: patches/$BASE onto pristine $LINUX_SOURCE_PKG $LINUX_SOURCE_PIN"
 git -C "$TREE" rev-parse -q --verify pristine >/dev/null || die "no tree (run make tree)"
 
 shopt -s nullglob

@@ -3,7 +3,7 @@
 # Install what the pipeline needs, if it is missing, and check versions.
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev
+PKGS=(ccache clang-19 lld-19 llvm-19 libclang-19-dev
 	rustc-web rust-web-src rustfmt-web rust-web-clippy
 	qemu-system-x86 busybox-static cpio bc flex bison libelf-dev
 	libssl-dev pahole rsync python3-ply python3-git codespell liburcu-dev
@@ -26,36 +26,69 @@ else
 	info "all ${#PKGS[@]} packages present"
 fi
 
-# Linux sources that Debian 12's suites do not carry: the pinned package
-# from a newer suite, through an apt configuration of its own under
-# build/apt, unpacked there.
-fetch_source() {
-	local base=$1 pkg pin suite tarball apt o
-	IFS='|' read -r pkg pin suite tarball < <(BASE=$base bash -c '. "$0"; echo "$LINUX_SOURCE_PKG|$LINUX_SOURCE_PIN|$LINUX_SOURCE_SUITE|$LINUX_TARBALL"' "$TOP/scripts/lib.sh")
+# The Debian archive this machine's apt uses for its own release, as apt
+# reads its sources (sources.list and deb822 .sources alike).
+debian_mirror() {
+	local codename uri
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "/etc/os-release names no release codename"
+	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
+		'Identifier: Packages' | awk -v c="$codename" '$2 == c && $3 == "main" { print $1; exit }')
+	[ -n "$uri" ] || die "apt's sources have no Debian mirror for '$codename main' (see /etc/apt/sources.list and /etc/apt/sources.list.d)"
+	echo "${uri%/}"
+}
+
+# apt-get options of the private configuration of SUITE (from the
+# machine's mirror MIRROR), or none for the machine's own suites.
+apt_opts() {
+	local suite=$1 mirror=$2 apt=$CACHE/apt/$1
 	[ -n "$suite" ] || return 0
-	stage "deps: $pkg $pin ($suite)"
-	if [ -f "$tarball" ] && [ "$(cat "$tarball.version" 2>/dev/null)" = "$pin" ]; then
-		info "present: ${tarball#"$TOP/"}"
-		return 0
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+		>"$apt/sources.list"
+	printf '%s\n' -o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=/nonexistent \
+		-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o Debug::NoLocking=1 \
+		-o APT::Sandbox::User=root
+}
+
+# The pinned linux-source of each base, whatever the machine has
+# installed: downloaded with apt (the system is left untouched), unpacked
+# into the cache once per version, and linked from build/src.
+fetch_source() {
+	local base=$1 pkg pin suite root tarball link deb log o newest mirror=
+	IFS='|' read -r pkg pin suite root tarball < <(BASE=$base bash -c '. "$0"; echo "$LINUX_SOURCE_PKG|$LINUX_SOURCE_PIN|$LINUX_SOURCE_SUITE|$LINUX_SOURCE_ROOT|$LINUX_TARBALL"' "$TOP/scripts/lib.sh")
+	stage "deps: $pkg $pin${suite:+ ($suite)}"
+	link=$tarball
+	tarball=$root/usr/src/$pkg.tar.xz
+	if [ ! -f "$tarball" ]; then
+		[ -z "$suite" ] || mirror=$(debian_mirror)
+		mapfile -t o < <(apt_opts "$suite" "$mirror")
+		mkdir -p "$CACHE/debs"
+		log=$CACHE/debs/$pkg.log
+		deb=$CACHE/debs/${pkg}_${pin//:/%3a}_all.deb
+		if [ ! -f "$deb" ]; then
+			# The machine's lists may predate the pin: read them again once.
+			if ! (cd "$CACHE/debs" && apt-get "${o[@]}" download "$pkg=$pin") >"$log" 2>&1; then
+				info "apt-get update${suite:+ ($suite only, private lists in $CACHE/apt/$suite)}"
+				apt-get "${o[@]}" update -q >"$log" 2>&1 ||
+					{ cat "$log" >&2; die "apt-get update failed"; }
+				if ! (cd "$CACHE/debs" && apt-get "${o[@]}" download "$pkg=$pin") >"$log" 2>&1; then
+					newest=$(apt-cache "${o[@]}" madison "$pkg" | awk -F' *[|] *' 'NR == 1 { print $2 }')
+					die "$pkg $pin is no longer served${newest:+ (newest: $newest); move the pin with: make pin BASE=$base VERSION=$newest}"
+				fi
+			fi
+			info "downloaded ${deb##*/}"
+		fi
+		rm -rf "$root.tmp"
+		mkdir -p "${root%/*}"
+		dpkg-deb -x "$deb" "$root.tmp" || die "cannot unpack ${deb##*/}"
+		[ -f "$root.tmp/usr/src/$pkg.tar.xz" ] || die "$pkg has no $pkg.tar.xz"
+		mv "$root.tmp" "$root"
+		rm -f "$deb"
 	fi
-	apt=$SHARED/apt
-	mkdir -p "$apt/etc" "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
-		>"$apt/etc/sources.list"
-	o=(-o Dir::Etc::sourcelist="$apt/etc/sources.list" -o Dir::Etc::sourceparts=/nonexistent
-		-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o Debug::NoLocking=1
-		-o APT::Sandbox::User=root)
-	info "apt-get update ($suite only, private lists in ${apt#"$TOP/"})"
-	apt-get "${o[@]}" update -q >"$apt/update.log" 2>&1 ||
-		{ cat "$apt/update.log" >&2; die "apt-get update of $suite failed"; }
-	info "apt-get download $pkg=$pin"
-	(cd "$apt/debs" && apt-get "${o[@]}" download "$pkg=$pin" >"$apt/download.log" 2>&1) ||
-		{ cat "$apt/download.log" >&2; die "cannot download $pkg=$pin"; }
-	dpkg-deb -x "$apt/debs/${pkg}_${pin//:/%3a}_all.deb" "$apt/root" ||
-		die "cannot unpack $pkg"
-	[ -f "$tarball" ] || die "$pkg has no ${tarball##*/}"
-	echo "$pin" >"$tarball.version"
-	info "unpacked: ${tarball#"$TOP/"}"
+	mkdir -p "${link%/*}"
+	ln -sfn "$tarball" "$link"
+	info "present: ${link#"$TOP/"} -> $tarball"
 }
 for b in "${BASES[@]}"; do
 	fetch_source "$b"
@@ -66,9 +99,9 @@ if [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -qF "$BINDGEN_VERSION"; then
 	info "present: $BINDGEN"
 else
 	command -v cargo >/dev/null || die "cargo is needed to install bindgen-cli"
-	info "cargo install --locked bindgen-cli@$BINDGEN_VERSION (about 4 minutes)"
+	info "cargo install --locked bindgen-cli@$BINDGEN_VERSION into $TOOLS (about 4 minutes)"
 	cargo install -q --locked bindgen-cli --version "$BINDGEN_VERSION" \
-		--root "$TOOLS" || die "could not install bindgen-cli $BINDGEN_VERSION"
+		--root "${BINDGEN%/bin/bindgen}" || die "could not install bindgen-cli $BINDGEN_VERSION"
 fi
 
 stage "deps: versions"
@@ -86,5 +119,5 @@ check bindgen "$BINDGEN_VERSION" "$("$BINDGEN" --version)"
 check rust-src library "$(ls -d /usr/lib/rustlib/src/rust/library 2>/dev/null)"
 check qemu QEMU "$(qemu-system-x86_64 --version | head -n1)"
 check busybox BusyBox "$(busybox 2>&1 | head -n1)"
-info "linux-source-6.12: $(dpkg-query -W -f='${Version}' linux-source-6.12)"
-info "linux-source-7.3: $(cat "$SHARED/apt/root/usr/src/linux-source-7.3.tar.xz.version")"
+check ccache 4. "$(ccache --version | head -n1)"
+info "ccache: $CCACHE_DIR ($(ccache --get-config max_size) at most)"

@@ -91,8 +91,15 @@ if [ $bad -ne 0 ]; then
 fi
 info "config ok: $(grep -c '=y' "$out/.config") options =y, CONFIG_RUST=y"
 
+# ccache's counters, summed: hits (direct or preprocessed) and misses.
+cstats() {
+	ccache --print-stats | awk '$1 ~ /^(direct|preprocessed)_cache_hit$/ { h += $2 }
+		$1 == "cache_miss" { m += $2 } END { print h + 0, m + 0 }'
+}
+
 stage "kernel[$name]: make LLVM=1 bzImage"
 start=$(date +%s)
+read -r hits0 miss0 < <(cstats)
 kmake "$out" bzImage >"$out/build.log" 2>&1 &
 pid=$!
 next=$((start + 30))
@@ -110,4 +117,8 @@ if [ "$rc" -ne 0 ]; then
 	die "kernel build $name failed (log: $out/build.log)"
 fi
 info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes in $(($(date +%s) - start)) s"
+read -r hits miss < <(cstats)
+hits=$((hits - hits0)) miss=$((miss - miss0))
+info "ccache: $hits hits, $miss misses ($((hits * 100 / (hits + miss > 0 ? hits + miss : 1))) %);" \
+	"Rust, not cached: $(grep -cE '^ *(RUSTC|CLIPPY)' "$out/build.log") crates and objects compiled"
 echo "$key" >"$out/.build.key"

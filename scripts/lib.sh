@@ -11,36 +11,48 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE=${BASE:-7.3}
 PRIMARY_BASE=7.3
 BASES=(7.3 6.12)
+# Each base is one pinned Debian package, fetched by deps.sh with apt
+# whatever the machine has installed (its tarball decides the pristine
+# commit, and so every line of the generated series): LINUX_SOURCE_SUITE is
+# the suite it comes from, "" for the machine's own suites. Moving a pin is
+# "make pin BASE=B VERSION=V" (scripts/pin.sh).
 case "$BASE" in
 7.3)
 	LINUX_SOURCE_PKG=linux-source-7.3
 	LINUX_SOURCE_PIN=7.3.4-1~bpo13+1
-	# Not in Debian 12's suites: fetched from trixie-backports with a
-	# private apt configuration under build/apt (the system's is untouched).
+	# Not in Debian 12's suites: fetched from trixie-backports through the
+	# machine's Debian mirror, with a private apt configuration.
 	LINUX_SOURCE_SUITE=trixie-backports
-	LINUX_TARBALL=$TOP/build/apt/root/usr/src/linux-source-7.3.tar.xz
 	;;
 6.12)
 	LINUX_SOURCE_PKG=linux-source-6.12
 	LINUX_SOURCE_PIN=6.12.117-1~deb12u1
 	LINUX_SOURCE_SUITE=
-	LINUX_TARBALL=/usr/src/linux-source-6.12.tar.xz
 	;;
 *)
 	printf 'error: unknown BASE=%s (bases: 7.3 6.12)\n' "$BASE" >&2
 	exit 1
 	;;
 esac
+# What outlives a clone: the compiler cache, the fetched Linux sources and
+# the tools that take minutes to build. CI runs in a fresh clone on the
+# machine where the change was made; all of it is shared between clones.
+# "make distclean-cache" (or rm -rf) clears it.
+CACHE=${CHID_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sysvipc-chid}
+# The pinned tarball, unpacked from its .deb into the cache (one folder per
+# version), and the stable path README.md gives users for it.
+LINUX_SOURCE_ROOT=$CACHE/src/${LINUX_SOURCE_PKG}_$LINUX_SOURCE_PIN
+LINUX_TARBALL=$TOP/build/src/$LINUX_SOURCE_PKG.tar.xz
 SHARED=$TOP/build
 BUILD=$SHARED/$BASE
 TREE=$BUILD/linux
 WORK=$BUILD/work
-TOOLS=$SHARED/tools
+TOOLS=$CACHE/tools
 STAMPS=$BUILD/stamps
 # The generated series of this base.
 PATCHES=$TOP/patches/$BASE
-BINDGEN=$TOOLS/bin/bindgen
 BINDGEN_VERSION=0.71.1
+BINDGEN=$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen
 # Who the generated patches are from: a submitter sets the name and address
 # of the From: and Signed-off-by: lines here.
 SERIES_NAME="SysV IPC chid"
@@ -51,7 +63,16 @@ SERIES_EMAIL="sysvipc-chid@lists.invalid"
 # PATH does not, so every Rust tool is named explicitly.  Every build runs
 # clippy, and CONFIG_WERROR makes its findings errors.
 export PATH=/usr/lib/llvm-19/bin:/usr/bin:$PATH
-KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
+#
+# Every C compile goes through ccache (Documentation/kbuild/llvm.rst), its
+# store in the cache: a hit is the object clang would have produced, so
+# nothing that is tested changes. CCACHE_BASEDIR makes the paths in this
+# clone relative, so that a clone elsewhere hits too. Rust objects are not
+# cached (rustc is not a compiler ccache knows).
+export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
+export CCACHE_NOHASHDIR=1 KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=sysvipc-chid KBUILD_BUILD_HOST=qemu
+KMAKE_VARS=(LLVM=1 CC="ccache clang" HOSTCC="ccache clang" RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
 	RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver
 	BINDGEN="$BINDGEN" HOSTRUSTC=/usr/bin/rustc CLIPPY=1)
 

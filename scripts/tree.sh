@@ -10,17 +10,11 @@ stage "tree: $LINUX_SOURCE_PKG"
 mkdir -p "$BUILD"
 exec 9>"$BUILD/.tree.lock"
 flock 9
-if [ -n "$LINUX_SOURCE_SUITE" ]; then
-	ver=$(cat "$LINUX_TARBALL.version" 2>/dev/null) ||
-		die "$LINUX_SOURCE_PKG is not fetched (run make deps)"
-else
-	ver=$(dpkg-query -W -f='${Version}' $LINUX_SOURCE_PKG 2>/dev/null) ||
-		die "$LINUX_SOURCE_PKG is not installed (run make deps)"
-fi
-if [ "$ver" != "$LINUX_SOURCE_PIN" ]; then
-	printf 'warning: %s is %s, the tested version is %s\n' \
-		$LINUX_SOURCE_PKG "$ver" "$LINUX_SOURCE_PIN" >&2
-fi
+[ -f "$LINUX_TARBALL" ] || die "$LINUX_SOURCE_PKG $LINUX_SOURCE_PIN is not fetched (run make deps)"
+ver=$LINUX_SOURCE_PIN
+# The tree is the tarball's: keyed on its version and checksum, so that a
+# moved pin or another tarball unpacks again instead of stamping old files.
+want_src="$ver $(sha256sum <"$LINUX_TARBALL" | cut -c1-64)"
 
 # The pristine commit is the same on every machine for the same tarball, so
 # that the generated patches (their base-commit and From lines) are too.
@@ -35,19 +29,23 @@ pristine_commit() {
 		-m "Imported from Debian's $LINUX_SOURCE_PKG $ver tarball, $n files."
 }
 
-if [ -f "$BUILD/linux-source.version" ] && git -C "$TREE" rev-parse -q --verify pristine >/dev/null; then
+if [ "$(cat "$BUILD/linux-source.version" 2>/dev/null)" = "$want_src" ] && git -C "$TREE" rev-parse -q --verify pristine >/dev/null; then
 	cd "$TREE"
 	want=$(pristine_commit "$(git rev-parse 'pristine^{tree}')")
 	if [ "$(git rev-parse 'pristine^{commit}')" != "$want" ]; then
 		git tag -f pristine "$want" >/dev/null
 		info "pristine commit made reproducible: $(git -C "$TREE" rev-parse --short pristine)"
 	fi
-	info "present: $TREE ($(cat "$BUILD/linux-source.version"))"
+	info "present: $TREE ($ver)"
 	exit 0
 fi
 
 tarball=$LINUX_TARBALL
-rm -rf "$TREE" "$TREE.tmp" "$TREE.list"
+# Whatever was made from another tarball goes with it: the worktrees of the
+# tree (apply, walk, series generation) and the stamps of what passed.
+rm -rf "$TREE" "$TREE.tmp" "$TREE.list" "$BUILD/linux-source.version" "$WORK" \
+	"$BUILD/walk" "$BUILD/gen" "$BUILD/series" "$STAMPS" "$BUILD/walk-steps"
+mkdir -p "$STAMPS"
 mkdir -p "$TREE.tmp"
 info "unpacking $tarball"
 # tar lists what it extracts: reading the list from the tarball again
@@ -70,5 +68,5 @@ git tag -f pristine "$(pristine_commit "$(git write-tree)")" >/dev/null
 git checkout -q pristine
 cd "$BUILD"
 mv "$TREE.tmp" "$TREE"
-echo "$ver" >"$BUILD/linux-source.version"
+echo "$want_src" >"$BUILD/linux-source.version"
 info "pristine commit $(git -C "$TREE" rev-parse --short pristine), version $ver"
