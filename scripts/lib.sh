@@ -68,11 +68,12 @@ export PATH=/usr/lib/llvm-19/bin:/usr/bin:$PATH
 # store in the cache: a hit is the object clang would have produced, so
 # nothing that is tested changes. CCACHE_BASEDIR makes the paths in this
 # clone relative, so that a clone elsewhere hits too. Rust objects are not
-# cached (rustc is not a compiler ccache knows).
+# cached (rustc is not a compiler ccache knows), nor host programs: the host
+# Rust programs take HOSTCC as their linker, one word.
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
 export CCACHE_NOHASHDIR=1 KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=sysvipc-chid KBUILD_BUILD_HOST=qemu
-KMAKE_VARS=(LLVM=1 CC="ccache clang" HOSTCC="ccache clang" RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
+KMAKE_VARS=(LLVM=1 CC="ccache clang" RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
 	RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver
 	BINDGEN="$BINDGEN" HOSTRUSTC=/usr/bin/rustc CLIPPY=1)
 
