@@ -51,6 +51,10 @@ TOOLS=$CACHE/tools
 STAMPS=$BUILD/stamps
 # The generated series of this base.
 PATCHES=$TOP/patches/$BASE
+# The cargo build of the host crate (rust/): its dependencies from the
+# registry (bindgen, proptest) are built once per machine, its own code
+# again in each clone (cargo keys a path crate on its path).
+CARGO_TARGETS=$CACHE/cargo
 BINDGEN_VERSION=0.71.1
 BINDGEN=$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen
 # Who the generated patches are from: a submitter sets the name and address

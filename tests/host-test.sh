@@ -9,7 +9,7 @@ cd "$TOP/rust"
 # The host crate is built by the machine's default cargo toolchain.
 export PATH=$HOME/.cargo/bin:$PATH
 export KERNEL_TREE=$TREE LIBCLANG_PATH=/usr/lib/llvm-19/lib
-args=(--features kernel-idr --target-dir "$SHARED/host")
+args=(--features kernel-idr --target-dir "$CARGO_TARGETS/host")
 stage "host-test: cargo fmt --check"
 cargo fmt --check
 stage "host-test: cargo clippy"
