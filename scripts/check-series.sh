@@ -9,6 +9,8 @@
 # and on the primary base also:
 #   rustdoc      make LLVM=1 rustdoc
 #   ksft config  tools/testing/selftests/ipc/config over a defconfig
+#   uapi headers tests/uapi-headers.sh: programs that compiled against the
+#                pristine tree's installed headers still compile
 # (Clippy runs in every kernel build: CLIPPY=1 with CONFIG_WERROR.)
 . "$(dirname "$0")/lib.sh"
 
@@ -109,9 +111,13 @@ kselftest_config() {
 	info "RUST, SYSVIPC_CHID, CHECKPOINT_RESTORE and IPC_NS are on"
 }
 
+uapi_headers() {
+	"$TOP/tests/uapi-headers.sh"
+}
+
 mkdir -p "$BUILD/logs"
 # Everything checked here follows from patches/ and the tree.
-key=$(cat "$PATCHES"/*.patch "$0" "$BUILD/linux-source.version" | sha1sum)
+key=$(cat "$PATCHES"/*.patch "$0" "$TOP/tests/uapi-headers.sh" "$BUILD/linux-source.version" | sha1sum)
 if [ "$(cat "$STAMPS/check-series" 2>/dev/null)" = "$key" ]; then
 	stage "check-series: patches/ unchanged since the checks passed"
 	exit 0
@@ -124,5 +130,6 @@ timed rustfmt
 if [ "$BASE" = "$PRIMARY_BASE" ]; then
 	timed rustdoc
 	timed kselftest_config
+	timed uapi_headers
 fi
 echo "$key" >"$STAMPS/check-series"

@@ -7,16 +7,17 @@
  *
  * This header defines nothing that the C library's <sys/ipc.h>, <sys/msg.h>,
  * <sys/sem.h> or <sys/shm.h> define, so that programs can include it with
- * them (unlike <linux/ipc.h>, which includes it).
+ * them, which they cannot do with <linux/ipc.h>; <linux/ipc.h> does not
+ * include it. Nor does it include <linux/libc-compat.h>, which settles at
+ * its first inclusion how later kernel headers coordinate with the C
+ * library.
  */
 
-#include <linux/libc-compat.h>
 #include <linux/types.h>
 
 /* The ctl command of msgctl(), semctl() and shmctl(). */
 #define IPC_SETID 4
 
-#if __UAPI_DEF_IPC_SETID
 /**
  * struct ipc_setid - the argument of IPC_SETID
  * @newid: the ID the object is to have
@@ -33,7 +34,6 @@ struct ipc_setid {
 	__s32 newid;
 	__u32 flags;
 };
-#endif
 
 /* If the slot of newid is held, trade IDs with the object that holds it. */
 #define IPC_SETID_EXCHANGE	0x1
