@@ -13,7 +13,9 @@
 #     diff against the tree with the patch's new files added, and for a file
 #     the patch changes that it changes too, it is the change, in place of
 #     the merge (the resolution of a conflict).
-# The commit message (with its Signed-off-by) is kept.
+# The commit message (with its Signed-off-by) is kept, unless the base's
+# adjustments change what it describes: then c/series/NN-slug/changelog.BASE
+# is the message on that base, so that each changelog is true of its code.
 . "$(dirname "$0")/lib.sh"
 
 src=$1
@@ -66,7 +68,11 @@ for c in "${commits[@]}"; do
 			die "$slug: $base.diff does not apply"
 	fi
 	git diff --cached --quiet && die "$slug: the patch is empty on $base"
-	git -C "$src" log -1 --format=%B "$c" >"$tmp/msg"
-	git commit -q --cleanup=verbatim -F "$tmp/msg"
+	if [ -f "$dir/changelog.$base" ]; then
+		git commit -q -s -F "$dir/changelog.$base"
+	else
+		git -C "$src" log -1 --format=%B "$c" >"$tmp/msg"
+		git commit -q --cleanup=verbatim -F "$tmp/msg"
+	fi
 	info "$(git log --oneline -1 | cut -c9-80)"
 done
