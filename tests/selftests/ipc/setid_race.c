@@ -484,6 +484,87 @@ TEST_F(ns, semundo_during_exchanges)
 }
 
 /*
+ * Trades the ID of the set at t->id with a new set's, then removes the new
+ * set's ID, which now names the set that held t->id: a new set takes t->id
+ * every round, and t->id names a set throughout.
+ */
+static void *exchange_remover(void *arg)
+{
+	struct tally *t = arg;
+	int fresh;
+	long r;
+
+	while (!atomic_load(&stop)) {
+		fresh = semget(IPC_PRIVATE, 3, 0600);
+		if (fresh < 0) {
+			bad(t, errno);
+			return NULL;
+		}
+		t->calls++;
+		r = setid(SEM, t->id, fresh, IPC_SETID_EXCHANGE);
+		if (r)
+			bad(t, -r);
+		if (semctl(fresh, 0, IPC_RMID))
+			bad(t, errno);
+	}
+	return NULL;
+}
+
+/* Adds and takes away one with SEM_UNDO in one call on id, until stopped. */
+static void undo_pairs(struct shared *sh, int id)
+{
+	struct sembuf pair[] = {
+		{ 0, 1, SEM_UNDO | IPC_NOWAIT }, { 0, -1, SEM_UNDO | IPC_NOWAIT },
+	};
+
+	while (!atomic_load(&sh->stop)) {
+		atomic_fetch_add(&sh->calls, 1);
+		if (semop(id, pair, 2)) {
+			atomic_fetch_add(&sh->bad, 1);
+			atomic_store(&sh->bad_errno, errno);
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * The composition of an exchange and an IPC_RMID of the other ID, racing
+ * semop() with SEM_UNDO on an ID that names a set throughout: the undo
+ * entry a call finds may belong to a set that has just left the ID and
+ * been removed, and the call must then look up again, not fail with EIDRM.
+ */
+TEST_F(ns, semundo_during_exchange_then_rmid)
+{
+	int a = create(SEM, 24), i;
+	struct tally x = { .id = a };
+	const struct job jobs[] = { { exchange_remover, &x } };
+	struct shared *sh = shared_map();
+	pid_t pid[2];
+
+	ASSERT_GE(a, 0);
+	ASSERT_NE(NULL, sh);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0)
+			undo_pairs(sh, a);
+	}
+	race(jobs, 1);
+	atomic_store(&sh->stop, true);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, reap(pid[i]));
+	TH_LOG("%ld rounds of exchange and IPC_RMID, %ld semop calls with SEM_UNDO",
+	       x.calls, atomic_load(&sh->calls));
+	EXPECT_EQ(0, x.bad)
+		TH_LOG("semget/IPC_SETID/IPC_RMID: errno %d", x.bad_errno);
+	EXPECT_LT(0, x.calls);
+	EXPECT_EQ(0, atomic_load(&sh->bad))
+		TH_LOG("semop: errno %d", atomic_load(&sh->bad_errno));
+	EXPECT_EQ(0, semctl(a, 0, GETVAL));
+	munmap(sh, sizeof(*sh));
+}
+
+/*
  * Forks processes that take +1 on the set at ID id and +2 on the set at ID
  * other, both with SEM_UNDO, and exit at once, so that exit_sem() undoes
  * them; reaps each before the next.
