@@ -12,6 +12,8 @@
 #   make patches regenerate patches/7.3 and patches/6.12 from the sources
 #   make man     regenerate the man-pages patch in man/ from its sources
 #   make bench   the cost of putting objects at their IDs, each way, in QEMU
+#   make pin BASE=B VERSION=V  move base B to Debian's linux-source V
+#   make distclean-cache       clear the cache outside the clone (ccache...)
 
 SHELL := /bin/bash
 S := scripts
