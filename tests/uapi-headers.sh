@@ -3,20 +3,23 @@
 # The series' uapi headers against programs that compile today: install the
 # headers of the patched tree (make headers_install) and, beside them, the
 # pristine tree's (the same install with the series' uapi changes taken
-# back through scripts/headers_install.sh), then compile with glibc's
-# headers every ordered triple of distinct headers from a list of C library
-# headers, kernel IPC headers and other users of <linux/libc-compat.h>,
-# which decides at its first inclusion how later kernel headers coordinate
-# with the C library. It fails if
-#   - a program that compiled against the pristine headers does not against
-#     the patched ones;
-#   - adding <linux/ipc_setid.h> to a program that compiles, at any place,
-#     breaks it;
-#   - a pair known to conflict (<sys/ipc.h> and <linux/ipc.h>) compiles:
-#     the harness would see no failure.
+# back through scripts/headers_install.sh). Programs: every ordered triple
+# of distinct headers from a list of C library headers, kernel IPC headers
+# and other users of <linux/libc-compat.h> (which settles at its first
+# inclusion how later kernel headers coordinate with the C library), with
+# glibc. It fails if
+#   1. a program that compiled against the pristine headers does not
+#      against the patched ones;
+#   2. <linux/ipc_setid.h>, added at any place of a program that compiles
+#      against the patched headers, breaks it;
+#   3. the harness could not tell: a program known to compile does not, or
+#      a pair known to conflict (<sys/ipc.h> and <linux/ipc.h>) compiles.
 . "$(dirname "$0")/../scripts/lib.sh"
 
 stage "uapi-headers: programs that compiled before still compile"
+[ "$(git -C "$KSRC" rev-parse HEAD)" = "$(git -C "$KSRC" rev-parse chid)" ] &&
+	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
+	die "$KSRC is not the applied series (run make apply)"
 out=$BUILD/uapi-headers
 rm -rf "$out"
 mkdir -p "$out/obj" "$out/src"
@@ -46,8 +49,9 @@ done < <(git -C "$KSRC" diff --no-renames --name-status pristine HEAD)
 [ "$n" -gt 0 ] || die "the series changes no uapi header: nothing to compare"
 
 headers=(stdio.h sys/ipc.h sys/shm.h netinet/in.h sys/xattr.h
-	linux/ipc.h linux/shm.h linux/in.h linux/xattr.h linux/ipc_setid.h)
-# Every ordered triple, and the program that review found broken.
+	linux/ipc.h linux/shm.h linux/in.h linux/xattr.h)
+good="stdio.h linux/shm.h netinet/in.h linux/in.h"
+conflict="sys/ipc.h linux/ipc.h"
 {
 	for a in "${headers[@]}"; do
 		for b in "${headers[@]}"; do
@@ -57,11 +61,13 @@ headers=(stdio.h sys/ipc.h sys/shm.h netinet/in.h sys/xattr.h
 			done
 		done
 	done
-	echo "stdio.h linux/shm.h netinet/in.h linux/in.h"
-	echo "stdio.h linux/shm.h netinet/in.h linux/in.h linux/ipc_setid.h"
+	# The program review found broken by an earlier version of the series.
+	echo "$good"
+	echo "$conflict"
 } >"$out/programs"
 
-# compile TREE: one line per program, "ok|PROGRAM" or "fail|PROGRAM".
+# compile TREE LIST: one line per program of LIST, "ok|PROGRAM" or
+# "fail|PROGRAM", into LIST.TREE.
 compile() {
 	xargs -P "$(nproc)" -I{} sh -c '
 		if for h in {}; do echo "#include <$h>"; done |
@@ -69,37 +75,54 @@ compile() {
 			echo "ok|{}"
 		else
 			echo "fail|{}"
-		fi' "$out/$1" <"$out/programs" | sort -t'|' -k2 >"$out/$1.results"
+		fi' "$out/$1" <"$out/$2" | sort -t'|' -k2 >"$out/$2.$1"
 }
-compile before
-compile after
-info "$(wc -l <"$out/programs") programs; compile before: $(grep -c '^ok' "$out/before.results"), after: $(grep -c '^ok' "$out/after.results")"
+# result LIST.TREE PROGRAM: ok or fail.
+result() {
+	awk -F'|' -v p="$2" '$2 == p { print $1 }' "$out/$1"
+}
+compile before programs
+compile after programs
+info "$(wc -l <"$out/programs") programs compile: $(grep -c '^ok' "$out/programs.before") before, $(grep -c '^ok' "$out/programs.after") after"
+
+# 3. The harness tells success from failure.
+for tree in before after; do
+	[ "$(result "programs.$tree" "$good")" = ok ] ||
+		die "'$good' does not compile against the $tree headers: the harness is broken"
+	[ "$(result "programs.$tree" "$conflict")" = fail ] ||
+		die "'$conflict' compiled against the $tree headers: the harness cannot see a failure"
+done
 
 bad=0
 # 1. What compiled before compiles after.
 broken=$(awk -F'|' 'NR == FNR { before[$2] = $1; next }
-	before[$2] == "ok" && $1 != "ok" { print $2 }' "$out/before.results" "$out/after.results")
+	before[$2] == "ok" && $1 != "ok" { print $2 }' "$out/programs.before" "$out/programs.after")
 if [ -n "$broken" ]; then
 	printf 'compiled against the pristine headers, not against the patched ones:\n%s\n' "$broken" >&2
 	bad=1
 fi
-# 2. <linux/ipc_setid.h> anywhere in a program that compiles without it.
-declare -A after=()
-while IFS='|' read -r res prog; do
-	after[$prog]=$res
-done <"$out/after.results"
-for prog in "${!after[@]}"; do
-	[[ " $prog " == *" linux/ipc_setid.h "* ]] || continue
-	without=$(echo " $prog " | sed 's| linux/ipc_setid.h | |; s/^ //; s/ $//')
-	if [ "${after[$without]:-}" = ok ] && [ "${after[$prog]}" != ok ]; then
-		echo "compiles as '$without', not as '$prog'" >&2
-		bad=1
-	fi
-done
-# 3. The harness sees a conflict where there is one.
-for prog in "sys/ipc.h linux/ipc.h stdio.h" "linux/ipc.h sys/ipc.h stdio.h"; do
-	[ "${after[$prog]:-}" = fail ] ||
-		die "'$prog' compiled: the harness cannot see a failure"
-done
+
+# 2. <linux/ipc_setid.h> at every place of every program that compiles.
+sed -n 's/^ok|//p' "$out/programs.after" | awk '{
+	for (i = 0; i <= NF; i++) {
+		line = ""
+		for (j = 1; j <= NF; j++) {
+			if (j == i + 1)
+				line = line "linux/ipc_setid.h "
+			line = line $j " "
+		}
+		if (i == NF)
+			line = line "linux/ipc_setid.h "
+		sub(/ $/, "", line)
+		print line
+	}
+}' >"$out/with-setid"
+compile after with-setid
+info "$(wc -l <"$out/with-setid") programs with <linux/ipc_setid.h> added: $(grep -c '^ok' "$out/with-setid.after") compile"
+if grep -q '^fail' "$out/with-setid.after"; then
+	printf 'breaks when <linux/ipc_setid.h> is added:\n' >&2
+	sed -n 's/^fail|/  /p' "$out/with-setid.after" | head -n 20 >&2
+	bad=1
+fi
 [ $bad -eq 0 ] || die "the series' uapi headers break programs (see above; sources in $out)"
-info "none broken; <linux/ipc_setid.h> fits anywhere in every program that compiles"
+info "none broken; <linux/ipc_setid.h> fits at every place of every program that compiles"
