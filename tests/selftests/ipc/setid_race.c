@@ -484,37 +484,42 @@ TEST_F(ns, semundo_during_exchanges)
 }
 
 /*
- * Trades the ID of the set at t->id with a new set's, then removes the new
- * set's ID, which now names the set that held t->id: a new set takes t->id
- * every round, and t->id names a set throughout.
+ * Trades the ID of the object at x->t.id with a new object's, then removes
+ * the new object's ID, which now names the object that held x->t.id: a new
+ * object takes x->t.id every round, and x->t.id names an object
+ * throughout. An attached segment is not exchanged (EBUSY); the new one is
+ * then removed as it is.
  */
 static void *exchange_remover(void *arg)
 {
-	struct tally *t = arg;
+	struct exchanger *x = arg;
 	int fresh;
 	long r;
 
 	while (!atomic_load(&stop)) {
-		fresh = semget(IPC_PRIVATE, 3, 0600);
+		fresh = get(x->kind, IPC_PRIVATE, 0600);
 		if (fresh < 0) {
-			bad(t, errno);
+			bad(&x->t, errno);
 			return NULL;
 		}
-		t->calls++;
-		r = setid(SEM, t->id, fresh, IPC_SETID_EXCHANGE);
+		x->t.calls++;
+		r = setid(x->kind, x->t.id, fresh, IPC_SETID_EXCHANGE);
+		if (r == -EBUSY && x->kind == SHM)
+			x->t.ebusy++;
+		else if (r)
+			bad(&x->t, -r);
+		r = ctl(x->kind, fresh, IPC_RMID, NULL);
 		if (r)
-			bad(t, -r);
-		if (semctl(fresh, 0, IPC_RMID))
-			bad(t, errno);
+			bad(&x->t, -r);
 	}
 	return NULL;
 }
 
-/* Adds and takes away one with SEM_UNDO in one call on id, until stopped. */
-static void undo_pairs(struct shared *sh, int id)
+/* Adds and takes away one in one call on id (flags flg), until stopped. */
+static void sem_pairs(struct shared *sh, int id, short flg)
 {
 	struct sembuf pair[] = {
-		{ 0, 1, SEM_UNDO | IPC_NOWAIT }, { 0, -1, SEM_UNDO | IPC_NOWAIT },
+		{ 0, 1, flg | IPC_NOWAIT }, { 0, -1, flg | IPC_NOWAIT },
 	};
 
 	while (!atomic_load(&sh->stop)) {
@@ -529,14 +534,16 @@ static void undo_pairs(struct shared *sh, int id)
 
 /*
  * The composition of an exchange and an IPC_RMID of the other ID, racing
- * semop() with SEM_UNDO on an ID that names a set throughout: the undo
- * entry a call finds may belong to a set that has just left the ID and
- * been removed, and the call must then look up again, not fail with EIDRM.
+ * semop() (flags flg) on an ID that names a set throughout: the set a call
+ * looked up, or the set of the undo entry it found, may have just left the
+ * ID and been removed, and the call must then look up again, not fail
+ * with EIDRM.
  */
-TEST_F(ns, semundo_during_exchange_then_rmid)
+static void semop_exchange_then_rmid(struct __test_metadata *_metadata,
+				     key_t key, short flg)
 {
-	int a = create(SEM, 24), i;
-	struct tally x = { .id = a };
+	int a = create(SEM, key), i;
+	struct exchanger x = { .t = { .id = a }, .kind = SEM };
 	const struct job jobs[] = { { exchange_remover, &x } };
 	struct shared *sh = shared_map();
 	pid_t pid[2];
@@ -547,21 +554,57 @@ TEST_F(ns, semundo_during_exchange_then_rmid)
 		pid[i] = fork();
 		ASSERT_GE(pid[i], 0);
 		if (pid[i] == 0)
-			undo_pairs(sh, a);
+			sem_pairs(sh, a, flg);
 	}
 	race(jobs, 1);
 	atomic_store(&sh->stop, true);
 	for (i = 0; i < 2; i++)
 		EXPECT_EQ(0, reap(pid[i]));
-	TH_LOG("%ld rounds of exchange and IPC_RMID, %ld semop calls with SEM_UNDO",
-	       x.calls, atomic_load(&sh->calls));
-	EXPECT_EQ(0, x.bad)
-		TH_LOG("semget/IPC_SETID/IPC_RMID: errno %d", x.bad_errno);
-	EXPECT_LT(0, x.calls);
+	TH_LOG("%ld rounds of exchange and IPC_RMID, %ld semop calls%s",
+	       x.t.calls, atomic_load(&sh->calls),
+	       flg & SEM_UNDO ? " with SEM_UNDO" : "");
+	EXPECT_EQ(0, x.t.bad)
+		TH_LOG("semget/IPC_SETID/IPC_RMID: errno %d", x.t.bad_errno);
+	EXPECT_LT(0, x.t.calls);
 	EXPECT_EQ(0, atomic_load(&sh->bad))
 		TH_LOG("semop: errno %d", atomic_load(&sh->bad_errno));
 	EXPECT_EQ(0, semctl(a, 0, GETVAL));
 	munmap(sh, sizeof(*sh));
+}
+
+TEST_F(ns, semop_during_exchange_then_rmid)
+{
+	semop_exchange_then_rmid(_metadata, 25, 0);
+}
+
+TEST_F(ns, semundo_during_exchange_then_rmid)
+{
+	semop_exchange_then_rmid(_metadata, 24, SEM_UNDO);
+}
+
+/*
+ * The same composition racing shmat(), which looks the segment up, locks
+ * it and checks its ID: a segment that left the ID and was removed in
+ * between must make it look up again, not fail with EIDRM. The attacher
+ * rests between attaches, so that exchanges also succeed.
+ */
+TEST_F(ns, shmat_during_exchange_then_rmid)
+{
+	int a = create(SHM, 26);
+	struct exchanger x = { .t = { .id = a }, .kind = SHM };
+	struct tally at = { .id = a, .rest_us = 1000 };
+	const struct job jobs[] = { { exchange_remover, &x }, { attacher, &at } };
+
+	ASSERT_GE(a, 0);
+	race(jobs, 2);
+	TH_LOG("%ld rounds of exchange and IPC_RMID (%ld busy), %ld attaches",
+	       x.t.calls, x.t.ebusy, at.calls);
+	EXPECT_EQ(0, x.t.bad)
+		TH_LOG("shmget/IPC_SETID/IPC_RMID: errno %d", x.t.bad_errno);
+	EXPECT_LT(0, x.t.calls - x.t.ebusy);
+	EXPECT_EQ(0, at.bad) TH_LOG("shmat: errno %d", at.bad_errno);
+	EXPECT_EQ(0, nattch(a));
+	EXPECT_EQ(0, shmctl(a, IPC_RMID, NULL));
 }
 
 /*
