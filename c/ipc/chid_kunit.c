@@ -159,21 +159,25 @@ static void chid_msg_exchange(struct kunit *test)
 	struct ipc_namespace *ns = chid_ns();
 	int a = ksys_msgget(KEY_A, IPC_CREAT | 0600);
 	int b = ksys_msgget(KEY_B, IPC_CREAT | 0600);
-	/* A gets B's slot with another sequence number. */
-	int newid = mkid(ipcid_to_idx(b), 5);
+	/* B's slot under another ID than B's: no object to trade with. */
+	int other = mkid(ipcid_to_idx(b), ipcid_to_seqx(b) + 1);
+	int newid = b;
 
 	KUNIT_ASSERT_GE(test, a, 0);
 	KUNIT_ASSERT_GE(test, b, 0);
 	chid_msgsnd(test, ubuf, a, 1, "to a");
 	chid_msgsnd(test, ubuf, b, 2, "to b");
 
+	KUNIT_EXPECT_EQ(test, ipc_chid(chid_ids(ns, IPC_MSG_IDS), a, other, IPC_CHID_EXCHANGE,
+				       &msg_chid_ops), -EEXIST);
+	KUNIT_EXPECT_EQ(test, ksys_msgget(KEY_A, 0), a);
+	KUNIT_EXPECT_EQ(test, ksys_msgget(KEY_B, 0), b);
 	KUNIT_EXPECT_EQ(test, ipc_chid(chid_ids(ns, IPC_MSG_IDS), a, newid, IPC_CHID_EXCHANGE,
 				       &msg_chid_ops), 0);
 	KUNIT_EXPECT_EQ(test, ksys_msgget(KEY_A, 0), newid);
 	KUNIT_EXPECT_EQ(test, ksys_msgget(KEY_B, 0), a);
 	chid_msgrcv(test, ubuf, newid, 1, "to a");
 	chid_msgrcv(test, ubuf, a, 2, "to b");
-	KUNIT_EXPECT_EQ(test, ksys_msgrcv(b, ubuf, 16, 0, IPC_NOWAIT), -EINVAL);
 
 	/* And back: A at its old ID again, B at A's new one. */
 	KUNIT_EXPECT_EQ(test, ipc_chid(chid_ids(ns, IPC_MSG_IDS), newid, a, IPC_CHID_EXCHANGE,
@@ -197,7 +201,7 @@ static void chid_sem_undo_follows(struct kunit *test)
 	struct ipc_namespace *ns = chid_ns();
 	int a = ksys_semget(KEY_A, 1, IPC_CREAT | 0600);
 	int b = ksys_semget(KEY_B, 1, IPC_CREAT | 0600);
-	int newid = mkid(ipcid_to_idx(b), 2);
+	int newid = b;
 
 	KUNIT_ASSERT_GE(test, a, 0);
 	KUNIT_ASSERT_GE(test, b, 0);

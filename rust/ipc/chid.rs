@@ -19,7 +19,7 @@ use core::ptr;
 use kernel::bindings;
 use kernel::error::{from_result, to_result};
 use kernel::ffi::{c_int, c_uint, c_ulong};
-use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, Table};
+use kernel::ipc_chid::{decide, object, Action, ChidError, Id, Layout, Table};
 use kernel::prelude::*;
 
 type Perm = bindings::kern_ipc_perm;
@@ -117,9 +117,12 @@ unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout> {
 /// Applies the rules to a change of `id` into `newid` and names the objects.
 ///
 /// Returns `IPC_CHID_KEEP`, `IPC_CHID_RESEQ`, `IPC_CHID_MOVE` or
-/// `IPC_CHID_SWAP`, with the object at `id` in `*objp` and, for a swap, the
-/// holder of `newid`'s slot in `*otherp` (null otherwise); or `-EINVAL`,
-/// `-ERANGE` or `-EEXIST` as `ipc_chid()` documents. Changes nothing.
+/// `IPC_CHID_SWAP`, or `-EINVAL`, `-ERANGE` or `-EEXIST` as `ipc_chid()`
+/// documents. `*objp` is the object whose ID is `id` whenever there is one,
+/// also when the change is refused, so that the caller checks its right to
+/// the object before it reports what the rules say of `newid`; it is null
+/// with `-EINVAL` otherwise. `*otherp` is the object whose ID is `newid` for
+/// a swap, null otherwise. Changes nothing.
 ///
 /// # Safety
 ///
@@ -142,6 +145,12 @@ pub unsafe extern "C" fn ipc_chid_find(
         // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
         // for writing, for the whole call.
         let ids = unsafe { Ids::new(ids) };
+        let from = object(&ids, &layout, id, flags).ok();
+        // SAFETY: the caller guarantees that both are valid for writes.
+        unsafe {
+            *objp = from.map_or(ptr::null_mut(), |from| ids.find(from.index));
+            *otherp = ptr::null_mut();
+        }
         let change = decide(&ids, &layout, id, newid, flags).map_err(error)?;
         let (other, action) = match change.action {
             Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
@@ -149,11 +158,8 @@ pub unsafe extern "C" fn ipc_chid_find(
             Action::Move => (ptr::null_mut(), bindings::IPC_CHID_MOVE),
             Action::Exchange => (ids.find(change.to.index), bindings::IPC_CHID_SWAP),
         };
-        // SAFETY: the caller guarantees that both are valid for writes.
-        unsafe {
-            *objp = ids.find(change.from.index);
-            *otherp = other;
-        }
+        // SAFETY: the caller guarantees that `otherp` is valid for writes.
+        unsafe { *otherp = other };
         c_int::try_from(action).map_err(|_| EINVAL)
     })
 }

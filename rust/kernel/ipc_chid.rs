@@ -9,15 +9,18 @@
 //! `ipc/util.h` computes.
 //!
 //! Changing the ID of an object follows three rules: the object exists; the
-//! new ID obeys the layout; the slot of the new ID is free, or the caller
-//! asked to exchange IDs with the object that holds it. [`decide`] applies
-//! them to a view of the IDR given by the [`Table`] trait and returns the
-//! [`Action`] that realises the change, or the [`ChidError`] that refuses it.
+//! new ID obeys the layout; the slot of the new ID is free or the object's
+//! own, or the caller asked to exchange IDs with the object whose ID is
+//! exactly the new ID. An exchange is a trade: it never renames an object
+//! the caller did not name, such as a later holder of a slot whose object
+//! was removed. [`decide`] applies the rules to a view of the IDR given by
+//! the [`Table`] trait and returns the [`Action`] that realises the change,
+//! or the [`ChidError`] that refuses it.
 //!
 //! This module is pure logic with no kernel types, so that the same source
 //! is built into the kernel (see `ipc/chid.rs`) and tested on the host.
 
-/// The `flags` bit asking to trade IDs with the holder of the new ID's slot.
+/// The `flags` bit asking to trade IDs with the object whose ID is the new ID.
 pub const EXCHANGE: u32 = 0x1;
 
 /// Why a change of ID is refused.
@@ -27,8 +30,8 @@ pub enum ChidError {
     Invalid,
     /// `newid` is outside the ID space of the layout (`ERANGE`).
     OutOfRange,
-    /// The slot of `newid` is held by another object and [`EXCHANGE`] was
-    /// not given (`EEXIST`).
+    /// The slot of `newid` is held by another object, and [`EXCHANGE`] was
+    /// not given or that object's ID is not exactly `newid` (`EEXIST`).
     Exists,
 }
 
@@ -161,12 +164,13 @@ pub enum Action {
     /// `newid` is `id`: there is nothing to do.
     Keep,
     /// `newid` names the object's own slot with another sequence number: the
-    /// sequence number is rewritten in place.
+    /// sequence number is rewritten in place. This is a move within a slot
+    /// that holds no other object, so it needs no [`EXCHANGE`].
     Reseq,
     /// The slot of `newid` is free: the object moves there.
     Move,
-    /// The slot of `newid` is held by another object: the two trade IDs.
-    /// The object gets `newid`, the other object gets the old `id`.
+    /// `newid` is the ID of another object: the two trade IDs. The object
+    /// gets `newid`, the other object gets the old `id`.
     Exchange,
 }
 
@@ -181,11 +185,52 @@ pub struct Change {
     pub to: Id,
 }
 
+/// Finds the object whose ID is `id`, the first rule of a change.
+///
+/// Fails with [`ChidError::Invalid`] if `flags` has unknown bits or no
+/// object has the ID `id`. The caller can check its right to change the
+/// object before [`decide`] tells it anything about the new ID's slot.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::ipc_chid::{object, ChidError, Id, Layout, Table};
+///
+/// // Slot 3 is held with sequence number 2.
+/// struct One;
+/// impl Table for One {
+///     fn seq_at(&self, index: u32) -> Option<u32> {
+///         (index == 3).then_some(2)
+///     }
+/// }
+///
+/// let l = Layout::new(15, 1 << 15, i32::MAX >> 15).unwrap();
+/// assert_eq!(object(&One, &l, 2 << 15 | 3, 0), Ok(Id { index: 3, seq: 2 }));
+/// assert_eq!(object(&One, &l, 1 << 15 | 3, 0), Err(ChidError::Invalid));
+/// assert_eq!(object(&One, &l, 2 << 15 | 3, 2), Err(ChidError::Invalid));
+/// ```
+pub fn object<T: Table + ?Sized>(
+    table: &T,
+    layout: &Layout,
+    id: i32,
+    flags: u32,
+) -> Result<Id, ChidError> {
+    if flags & !EXCHANGE != 0 {
+        return Err(ChidError::Invalid);
+    }
+    let from = layout.decode(id).map_err(|_| ChidError::Invalid)?;
+    if table.seq_at(from.index) != Some(from.seq) {
+        return Err(ChidError::Invalid);
+    }
+    Ok(from)
+}
+
 /// Applies the rules to a change of `id` into `newid` in `table`.
 ///
 /// The errors are checked in this order: unknown `flags` and a non-existent
-/// object ([`ChidError::Invalid`]), an out-of-range `newid`
-/// ([`ChidError::OutOfRange`]), a held slot without [`EXCHANGE`]
+/// object ([`ChidError::Invalid`], as [`object`] finds), an out-of-range
+/// `newid` ([`ChidError::OutOfRange`]), a slot held by another object
+/// without [`EXCHANGE`], or under another ID than `newid`
 /// ([`ChidError::Exists`]).
 ///
 /// # Examples
@@ -213,6 +258,8 @@ pub struct Change {
 /// assert_eq!(decide(&Two, &l, a, 3 << 15, 0).map(|c| c.action), Ok(Action::Reseq));
 /// assert_eq!(decide(&Two, &l, a, b, 0), Err(ChidError::Exists));
 /// assert_eq!(decide(&Two, &l, a, b, EXCHANGE).map(|c| c.action), Ok(Action::Exchange));
+/// // Slot 1 is held under another ID than 2 << 15 | 1: no trade.
+/// assert_eq!(decide(&Two, &l, a, 2 << 15 | 1, EXCHANGE), Err(ChidError::Exists));
 /// assert_eq!(decide(&Two, &l, 1, 7, 0), Err(ChidError::Invalid));
 /// assert_eq!(decide(&Two, &l, a, -7, 0), Err(ChidError::OutOfRange));
 /// assert_eq!(decide(&Two, &l, a, 7, 2), Err(ChidError::Invalid));
@@ -224,24 +271,18 @@ pub fn decide<T: Table + ?Sized>(
     newid: i32,
     flags: u32,
 ) -> Result<Change, ChidError> {
-    if flags & !EXCHANGE != 0 {
-        return Err(ChidError::Invalid);
-    }
-    let from = layout.decode(id).map_err(|_| ChidError::Invalid)?;
-    if table.seq_at(from.index) != Some(from.seq) {
-        return Err(ChidError::Invalid);
-    }
+    let from = object(table, layout, id, flags)?;
     let to = layout.decode(newid)?;
     let action = if to == from {
         Action::Keep
     } else if to.index == from.index {
         Action::Reseq
-    } else if table.seq_at(to.index).is_none() {
-        Action::Move
-    } else if flags & EXCHANGE != 0 {
-        Action::Exchange
     } else {
-        return Err(ChidError::Exists);
+        match table.seq_at(to.index) {
+            None => Action::Move,
+            Some(seq) if seq == to.seq && flags & EXCHANGE != 0 => Action::Exchange,
+            Some(_) => return Err(ChidError::Exists),
+        }
     };
     Ok(Change { action, from, to })
 }

@@ -11,11 +11,14 @@
 //! Code Quality, and Efficiency", CGO 2009):
 //!
 //! - a path is emitted from its free end backwards, one move per rename;
-//! - a cycle of `k` slots takes `k - 1` exchanges, and one more call that
-//!   fixes a sequence number unless some rotation of the cycle lets the last
-//!   object inherit exactly the ID it wants;
+//! - a cycle of `k` slots takes `k - 1` exchanges, and one more call for
+//!   each of its `m` objects that wants another sequence number than the
+//!   ID it receives: an exchange only trades the two exact IDs, so the
+//!   cycle's IDs stay its IDs, and such an object then moves in its slot;
 //! - without exchanges a cycle takes `k + 1` moves through one free slot
-//!   (the classic `tmp = A; A = B; B = tmp`).
+//!   (the classic `tmp = A; A = B; B = tmp`), which is also the shorter way
+//!   when `m > 2` and a slot is free, since a move sets any sequence
+//!   number.
 //!
 //! Every call the plan makes is one that the kernel accepts at that point.
 
@@ -140,13 +143,13 @@ pub fn plan(
             slot = r.want.index;
             cycle.push(r);
         }
-        if exchange {
-            exchange_cycle(layout, &cycle, &mut steps)?;
-        } else {
-            let tmp = (0..layout.slots())
-                .find(|s| !occupied.contains(s))
-                .ok_or(PlanError::NoFreeSlot)?;
-            move_cycle(layout, &cycle, tmp, &mut steps)?;
+        let tmp = (0..layout.slots()).find(|s| !occupied.contains(s));
+        match tmp {
+            Some(tmp) if !exchange || reseqs(&cycle) > 2 => {
+                move_cycle(layout, &cycle, tmp, &mut steps)?
+            }
+            _ if exchange => exchange_cycle(layout, &cycle, &mut steps)?,
+            _ => return Err(PlanError::NoFreeSlot),
         }
     }
     Ok(steps)
@@ -160,31 +163,38 @@ fn step(layout: &Layout, from: Id, to: Id, exchange: bool) -> Result<Step, PlanE
     })
 }
 
+/// How many objects of `cycle` want another ID than the one they receive
+/// in [`exchange_cycle`]: the ID that `cycle[i + 1]` has.
+fn reseqs(cycle: &[Rename]) -> usize {
+    let next = cycle.iter().cycle().skip(1);
+    cycle
+        .iter()
+        .zip(next)
+        .filter(|(r, n)| r.want != n.cur)
+        .count()
+}
+
 /// `cycle[i]` wants the slot of `cycle[i + 1]`, and the last wants the
-/// slot of the first. Each exchange places one object and hands the ID of
-/// the starting object on to the next; the last object inherits it.
+/// slot of the first. The object at the first object's ID trades with
+/// `cycle[i + 1]`, for each `i` in turn: `cycle[i]` gets the ID that
+/// `cycle[i + 1]` had, then moves within that slot to the sequence number
+/// it wants, if it wants another; the last object ends at the first
+/// object's ID.
 fn exchange_cycle(
     layout: &Layout,
     cycle: &[Rename],
     steps: &mut Vec<Step>,
 ) -> Result<(), PlanError> {
-    let k = cycle.len();
-    // Start where the object before the start wants exactly the start's ID.
-    let start = (0..k)
-        .find(|&j| {
-            let prev = (j + k - 1) % k;
-            matches!((cycle.get(prev), cycle.get(j)), (Some(p), Some(s)) if p.want == s.cur)
-        })
-        .unwrap_or(0);
-    let Some(carrier) = cycle.get(start).map(|r| r.cur) else {
+    let Some(carrier) = cycle.first().map(|r| r.cur) else {
         return Ok(());
     };
-    for i in 0..k.saturating_sub(1) {
-        if let Some(r) = cycle.get((start + i) % k) {
-            steps.push(step(layout, carrier, r.want, true)?);
+    for (r, next) in cycle.iter().zip(cycle.iter().skip(1)) {
+        steps.push(step(layout, carrier, next.cur, true)?);
+        if r.want != next.cur {
+            steps.push(step(layout, next.cur, r.want, false)?);
         }
     }
-    if let Some(last) = cycle.get((start + k - 1) % k) {
+    if let Some(last) = cycle.last() {
         if last.want != carrier {
             steps.push(step(layout, carrier, last.want, false)?);
         }

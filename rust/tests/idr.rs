@@ -202,10 +202,13 @@ fn move_exchange_and_errors() {
     assert_eq!(ns.chid(a + (1 << 15), 7, 0), Err(-22));
     assert_eq!(ns.chid(a, 7, 4), Err(-22));
     assert_eq!(ns.state(), before);
-    // Exchange: A gets exactly the new ID, B gets exactly A's.
-    let newid = l.encode(Id { index: 1, seq: 9 }).unwrap();
-    assert_eq!(ns.chid(a, newid, EXCHANGE), Ok(()));
-    assert_eq!((ns.objs[0].id, ns.objs[1].id), (newid, a));
+    // An exchange names B exactly: B's slot under another ID is refused.
+    let stale = l.encode(Id { index: 1, seq: 9 }).unwrap();
+    assert_eq!(ns.chid(a, stale, EXCHANGE), Err(-17));
+    assert_eq!(ns.state(), before);
+    // Exchange: A gets B's ID, B gets A's.
+    assert_eq!(ns.chid(a, b, EXCHANGE), Ok(()));
+    assert_eq!((ns.objs[0].id, ns.objs[1].id), (b, a));
     ns.state();
 }
 

@@ -87,9 +87,14 @@ fn decision_table() {
     assert_eq!(act(a, 7, 0), Ok(Action::Move));
     assert_eq!(act(a, 7, EXCHANGE), Ok(Action::Move));
     assert_eq!(act(a, b, 0), Err(ChidError::Exists));
-    // Another sequence number in a held slot collides all the same.
+    // Another sequence number in a held slot collides all the same, and
+    // an exchange trades only with the object whose ID is exactly newid.
     assert_eq!(act(a, 1, 0), Err(ChidError::Exists));
-    assert_eq!(act(a, 1, EXCHANGE), Ok(Action::Exchange));
+    assert_eq!(act(a, 1, EXCHANGE), Err(ChidError::Exists));
+    assert_eq!(act(a, b, EXCHANGE), Ok(Action::Exchange));
+    // A new sequence number in the object's own slot is a move.
+    assert_eq!(act(b, 1, 0), Ok(Action::Reseq));
+    assert_eq!(act(b, 1, EXCHANGE), Ok(Action::Reseq));
     // Stale seq, free slot, negative id, unknown flags.
     assert_eq!(act(1 << 15, 7, 0), Err(ChidError::Invalid));
     assert_eq!(act(2, 7, 0), Err(ChidError::Invalid));
@@ -106,9 +111,16 @@ fn exchange_gives_each_the_exact_id() {
     let l = default_layout();
     let mut m = Model([(0, (10, 3)), (1, (11, 2))].into_iter().collect());
     let a = 3 << 15;
-    let newid = 9 << 15 | 1;
-    m.apply(&l, a, newid, EXCHANGE).unwrap();
-    assert_eq!(m.id_of(&l, 10), newid);
+    let b = 2 << 15 | 1;
+    // Slot 1 under another ID than its object's: refused, nothing changes.
+    let before = m.clone();
+    assert_eq!(
+        m.apply(&l, a, 9 << 15 | 1, EXCHANGE),
+        Err(ChidError::Exists)
+    );
+    assert_eq!(m, before);
+    m.apply(&l, a, b, EXCHANGE).unwrap();
+    assert_eq!(m.id_of(&l, 10), b);
     assert_eq!(m.id_of(&l, 11), a);
 }
 
@@ -248,15 +260,22 @@ proptest! {
         }
     }
 
-    /// Random permutations of up to 100 objects, on both real layouts,
-    /// realised with exchanges only: no free slot is needed.
+    /// Random permutations of up to 100 objects, on both real layouts and
+    /// on one with no free slot, which exchanges alone realise: a cycle of
+    /// `k` objects takes `k - 1` exchanges and a move in place for each of
+    /// its `m` objects that wants another sequence number than it gets, or
+    /// `k + 1` moves through a free slot if there is one.
     #[test]
     fn permutations_need_no_free_slot(
         n in 2usize..100,
         seed in proptest::collection::vec(any::<u32>(), 100),
-        extended in any::<bool>(),
+        layout in 0..3u8,
     ) {
-        let l = if extended { extended_layout() } else { default_layout() };
+        let l = match layout {
+            0 => default_layout(),
+            1 => extended_layout(),
+            _ => Layout::new(15, n as i32, i32::MAX >> 15).unwrap(),
+        };
         let slots: Vec<u32> = (0..n as u32).collect();
         let mut perm = slots.clone();
         for i in (1..n).rev() {
@@ -269,6 +288,20 @@ proptest! {
         let mut m = a.clone();
         prop_assert_eq!(run(&mut m, &l, &steps), Ok(()));
         prop_assert_eq!(&m, &b);
-        prop_assert!(steps.len() <= n);
+        let mut cycles = 0;
+        let mut seen = vec![false; n];
+        for s in 0..n {
+            let mut i = s;
+            cycles += usize::from(!seen[i]);
+            while !seen[i] {
+                seen[i] = true;
+                i = perm[i] as usize;
+            }
+        }
+        let m = (0..n).filter(|&s| s % 5 != perm[s] as usize % 7).count();
+        prop_assert!(steps.len() <= n - cycles + m);
+        if layout < 2 {
+            prop_assert!(steps.len() <= n + cycles);
+        }
     }
 }

@@ -2,10 +2,11 @@
 /*
  * IPC_SETID is audited as IPC_SET is: with a syscall rule for the calling
  * task, the record of the call has an AUDIT_IPC record naming the object
- * (owner, group, mode), whether the change is allowed or refused. This
- * program registers itself as the audit daemon over netlink, adds an exit
- * rule for one child's PID, and reads the records of the child's calls.
- * Prints TAP.
+ * (owner, group, mode), and an AUDIT_IPC_SETID record with the ID and the
+ * new ID and, for an exchange, the other object, whether the change is
+ * allowed or refused. This program registers itself as the audit daemon
+ * over netlink, adds an exit rule for one child's PID, and reads the
+ * records of the child's calls. Prints TAP.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,10 +91,10 @@ static int rule(int fd, int type, pid_t pid)
 }
 
 /*
- * Read records until one of type AUDIT_IPC that contains what, or a
- * second without records: 1 if found.
+ * Read records until one of type that contains what, or a second without
+ * records: 1 if found.
  */
-static int find_ipc_record(int fd, const char *what)
+static int find_record(int fd, int type, const char *what)
 {
 	struct {
 		struct nlmsghdr h;
@@ -107,7 +108,7 @@ static int find_ipc_record(int fd, const char *what)
 		if (n < (ssize_t)sizeof(msg.h))
 			return 0;
 		((char *)&msg)[n] = 0;
-		if (msg.h.nlmsg_type == AUDIT_IPC && strstr(NLMSG_DATA(&msg.h), what)) {
+		if (msg.h.nlmsg_type == type && strstr(NLMSG_DATA(&msg.h), what)) {
 			printf("# %s\n", (char *)NLMSG_DATA(&msg.h));
 			return 1;
 		}
@@ -131,9 +132,9 @@ static int nobody_restorer(void)
 	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
 }
 
-static long setid(int id, int newid)
+static long setid(int id, int newid, unsigned int flags)
 {
-	struct ipc_setid arg = { .newid = newid };
+	struct ipc_setid arg = { .newid = newid, .flags = flags };
 
 	return syscall(SYS_msgctl, id, IPC_SETID, &arg) ? -errno : 0;
 }
@@ -141,11 +142,12 @@ static long setid(int id, int newid)
 int main(void)
 {
 	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
-	int fd, go[2], q, r;
+	int fd, go[2], q, o, r;
+	char what[128];
 	long result = 1;
 	pid_t pid;
 
-	printf("TAP version 13\n1..4\n");
+	printf("TAP version 13\n1..8\n");
 	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
 	    unshare(CLONE_NEWIPC) || pipe(go)) {
@@ -159,7 +161,8 @@ int main(void)
 	}
 	/* A mode that no other object has, to find the records. */
 	q = msgget(IPC_PRIVATE, 0604);
-	if (q < 0) {
+	o = msgget(IPC_PRIVATE, 0640);
+	if (q < 0 || o < 0 || q == 100 || o == 100 || q == 200 || o == 200) {
 		printf("Bail out! msgget: %s\n", strerror(errno));
 		return 1;
 	}
@@ -170,24 +173,36 @@ int main(void)
 		/* Audited from its next system call on, once the rule exists. */
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
-		result = setid(q, 100);
+		/* A move, then an exchange of q's queue with o's. */
+		result = setid(q, 100, 0) || setid(100, o, IPC_SETID_EXCHANGE);
 		/* Refused: neither owner nor creator of the queue. */
 		if (nobody_restorer())
 			_exit(3);
-		_exit(result ? 2 : setid(100, 200) == -EPERM ? 0 : 4);
+		_exit(result ? 2 : setid(o, 200, 0) == -EPERM ? 0 : 4);
 	}
 	r = rule(fd, AUDIT_ADD_RULE, pid);
 	check(!r, "add an exit rule for the child");
 	if (write(go[1], "g", 1) != 1 || waitpid(pid, &r, 0) != pid)
 		return 1;
 	check(WIFEXITED(r) && WEXITSTATUS(r) == 0,
-	      "the child changed an ID, then was refused another change");
-	check(find_ipc_record(fd, "mode=0604"),
-	      "an AUDIT_IPC record names the object IPC_SETID changed");
-	/* The refused call names the same queue, now at 100. */
-	check(find_ipc_record(fd, "mode=0604"),
+	      "the child moved and exchanged, then was refused another change");
+	check(find_record(fd, AUDIT_IPC, "mode=0604"),
+	      "an AUDIT_IPC record names the object IPC_SETID moved");
+	snprintf(what, sizeof(what), " ipcid=%d new_ipcid=100", q);
+	check(find_record(fd, AUDIT_IPC_SETID, what),
+	      "an AUDIT_IPC_SETID record has its ID and new ID");
+	check(find_record(fd, AUDIT_IPC, "mode=0604"),
+	      "an AUDIT_IPC record names the object of the exchange");
+	snprintf(what, sizeof(what), " ipcid=100 new_ipcid=%d ouid=0 ogid=0 mode=0640", o);
+	check(find_record(fd, AUDIT_IPC_SETID, what),
+	      "an AUDIT_IPC_SETID record names the other object of the exchange");
+	/* The refused call names the same queue, now at o. */
+	check(find_record(fd, AUDIT_IPC, "mode=0604"),
 	      "a refused IPC_SETID is audited with its object too");
+	snprintf(what, sizeof(what), " ipcid=%d new_ipcid=200", o);
+	check(find_record(fd, AUDIT_IPC_SETID, what),
+	      "and with the ID it asked for");
 	rule(fd, AUDIT_DEL_RULE, pid);
 	set_status(fd, 0, 0);
-	return failures || tests != 4 ? 1 : 0;
+	return failures || tests != 8 ? 1 : 0;
 }

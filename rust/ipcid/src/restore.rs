@@ -168,7 +168,7 @@ pub fn restore(file: &str) -> Result<Report, String> {
                 .filter(|m| m.kind == kind)
                 .map(|m| m.id)
                 .collect();
-            follow(&layout, &mut ids, s);
+            follow(&mut ids, s);
             for (m, id) in cleanup.made.iter_mut().filter(|m| m.kind == kind).zip(ids) {
                 m.id = id;
             }
@@ -234,15 +234,13 @@ fn check_ids(dump: &Dump, layout: &Layout) -> Result<(), String> {
 }
 
 /// Follows the objects whose IDs are `ids` through one call: the object at
-/// `s.id` has `s.newid` now, and in an exchange the object that held the
-/// slot of `s.newid` has `s.id`.
-fn follow(layout: &Layout, ids: &mut [i32], s: &Step) {
-    let slot = |id: i32| layout.decode(id).map(|d| d.index).ok();
-    let target = slot(s.newid);
+/// `s.id` has `s.newid` now, and in an exchange the object whose ID was
+/// `s.newid` has `s.id`.
+fn follow(ids: &mut [i32], s: &Step) {
     for id in ids.iter_mut() {
         if *id == s.id {
             *id = s.newid;
-        } else if s.exchange && slot(*id) == target {
+        } else if s.exchange && *id == s.newid {
             *id = s.id;
         }
     }
@@ -416,8 +414,9 @@ mod tests {
         assert_eq!(table.remove(&from), Some(s.id), "no object at {}", s.id);
         if let Some(held) = table.insert(to, s.newid) {
             assert!(s.exchange, "{} is held", s.newid);
+            // An exchange trades with the object whose ID is newid only.
+            assert_eq!(held, s.newid, "{} is held by {held}", s.newid);
             table.insert(from, s.id);
-            assert_ne!(held, s.newid);
         }
     }
 
@@ -441,7 +440,7 @@ mod tests {
         let steps = plan(&l, &present, &renames, true).expect("a plan");
         for s in &steps {
             apply(&l, &mut table, s);
-            follow(&l, &mut ids, s);
+            follow(&mut ids, s);
         }
         assert_eq!(ids, wanted);
         for &f in foreign {

@@ -88,6 +88,9 @@ TEST_F(ns, errors_change_nothing)
 		/* A held slot, also with another sequence number. */
 		EXPECT_EQ(-EEXIST, setid(k, a, b, 0));
 		EXPECT_EQ(-EEXIST, setid(k, a, mkid(idx_of(b), seq_of(b) + 2), 0));
+		/* An exchange names the other object exactly. */
+		EXPECT_EQ(-EEXIST, setid(k, a, mkid(idx_of(b), seq_of(b) + 2),
+					 IPC_SETID_EXCHANGE));
 		/* A bad argument pointer. */
 		EXPECT_EQ(-EFAULT, ctl(k, a, IPC_SETID, (void *)8));
 		/* semnum is kept for later: it must be 0. */
@@ -123,19 +126,53 @@ TEST_F(ns, exchange_each_type)
 {
 	for (enum kind k = MSG; k <= SHM; k++) {
 		int a = create(k, 1), b = create(k, 2);
-		/* A gets B's slot with another sequence number. */
-		int newid = mkid(idx_of(b), seq_of(b) + 7);
+		/* B's slot under another ID than B's: nothing to trade with. */
+		int reused = mkid(idx_of(b), seq_of(b) + 7);
 
 		ASSERT_GE(a, 0);
 		ASSERT_GE(b, 0);
-		ASSERT_EQ(0, setid(k, a, newid, IPC_SETID_EXCHANGE));
-		EXPECT_EQ(newid, get(k, 1, 0));
+		EXPECT_EQ(-EEXIST, setid(k, a, reused, IPC_SETID_EXCHANGE));
+		EXPECT_EQ(a, get(k, 1, 0));
+		EXPECT_EQ(b, get(k, 2, 0));
+		ASSERT_EQ(0, setid(k, a, b, IPC_SETID_EXCHANGE)) TH_LOG("%s", kind_name(k));
+		EXPECT_EQ(b, get(k, 1, 0));
 		EXPECT_EQ(a, get(k, 2, 0));
 		EXPECT_EQ(-EINVAL, stat_index(k, 99));
 		/* An exchange with a free slot is a move. */
-		ASSERT_EQ(0, setid(k, newid, mkid(99, 0), IPC_SETID_EXCHANGE));
+		ASSERT_EQ(0, setid(k, b, mkid(99, 0), IPC_SETID_EXCHANGE));
 		EXPECT_EQ(mkid(99, 0), get(k, 1, 0));
 		EXPECT_EQ(a, get(k, 2, 0));
+		/* A new sequence number in the object's own slot is a move too. */
+		ASSERT_EQ(0, setid(k, a, mkid(idx_of(a), seq_of(a) + 3), 0));
+		EXPECT_EQ(mkid(idx_of(a), seq_of(a) + 3), get(k, 2, 0));
+	}
+}
+
+/*
+ * A new ID is a change of the object, as IPC_SET's new permissions are: the
+ * change time of both objects of an exchange is updated. A refused change
+ * leaves it.
+ */
+TEST_F(ns, change_time_updated)
+{
+	long long t0 = 0;
+	int a[3], b[3];
+
+	for (enum kind k = MSG; k <= SHM; k++) {
+		ASSERT_LE(0, a[k] = create(k, 60));
+		ASSERT_LE(0, b[k] = create(k, 61));
+		t0 = ctime_of(k, a[k]) > t0 ? ctime_of(k, a[k]) : t0;
+		t0 = ctime_of(k, b[k]) > t0 ? ctime_of(k, b[k]) : t0;
+	}
+	/* Let the clock pass the times of creation. */
+	while (time(NULL) <= t0)
+		usleep(10000);
+	for (enum kind k = MSG; k <= SHM; k++) {
+		EXPECT_EQ(-EEXIST, setid(k, a[k], b[k], 0));
+		EXPECT_GE(t0, ctime_of(k, a[k])) TH_LOG("%s", kind_name(k));
+		ASSERT_EQ(0, setid(k, a[k], b[k], IPC_SETID_EXCHANGE));
+		EXPECT_LT(t0, ctime_of(k, a[k])) TH_LOG("%s", kind_name(k));
+		EXPECT_LT(t0, ctime_of(k, b[k])) TH_LOG("%s", kind_name(k));
 	}
 }
 
@@ -469,7 +506,8 @@ TEST_F(ns, unprivileged_gets_eperm)
  * As for IPC_SET: with CAP_CHECKPOINT_RESTORE but not CAP_SYS_ADMIN, the
  * caller may not change the ID of an object it neither owns nor created,
  * not even to the same ID, and an exchange needs that right to both
- * objects. A refusal changes nothing.
+ * objects. A refusal changes nothing, and comes before any error that
+ * would tell the caller about the slot of newid (ERANGE, EEXIST).
  */
 TEST_F(ns, owner_or_creator_only)
 {
@@ -490,6 +528,12 @@ TEST_F(ns, owner_or_creator_only)
 			if (setid(k, roots, mkid(40, 0), 0) != -EPERM ||
 			    setid(k, roots, roots, 0) != -EPERM)
 				_exit(2);
+			/* Nothing is said of the slot of newid first. */
+			if (setid(k, roots, -1, 0) != -EPERM ||
+			    setid(k, roots, given, 0) != -EPERM ||
+			    setid(k, roots, mkid(idx_of(given), seq_of(given) + 1),
+				  IPC_SETID_EXCHANGE) != -EPERM)
+				_exit(5);
 			if (setid(k, given, roots, IPC_SETID_EXCHANGE) != -EPERM ||
 			    setid(k, roots, given, IPC_SETID_EXCHANGE) != -EPERM)
 				_exit(3);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -147,6 +148,26 @@ static inline long stat_index(enum kind k, int idx)
 	if (k == SEM)
 		return ctl(k, idx, cmd[k], arg.buf);
 	return ctl(k, idx, cmd[k], buf);
+}
+
+/* The change time (*_ctime) of an object, as IPC_STAT reports it, or -1. */
+static inline long long ctime_of(enum kind k, int id)
+{
+	struct msqid_ds m;
+	struct semid_ds s;
+	struct shmid_ds h;
+	union semun {
+		struct semid_ds *buf;
+	} arg = { .buf = &s };
+
+	switch (k) {
+	case MSG:
+		return msgctl(id, IPC_STAT, &m) ? -1 : m.msg_ctime;
+	case SEM:
+		return semctl(id, 0, IPC_STAT, arg) ? -1 : s.sem_ctime;
+	default:
+		return shmctl(id, IPC_STAT, &h) ? -1 : h.shm_ctime;
+	}
 }
 
 /* "key:id" of every object, as /proc/sysvipc shows them. */

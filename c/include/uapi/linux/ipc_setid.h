@@ -35,7 +35,10 @@ struct ipc_setid {
 	__u32 flags;
 };
 
-/* If the slot of newid is held, trade IDs with the object that holds it. */
+/*
+ * If another object holds the slot of newid, trade IDs with it; its ID must
+ * be newid exactly.
+ */
 #define IPC_SETID_EXCHANGE	0x1
 
 #endif /* _UAPI_LINUX_IPC_SETID_H */
