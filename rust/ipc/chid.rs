@@ -118,11 +118,11 @@ unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout> {
 ///
 /// Returns `IPC_CHID_KEEP`, `IPC_CHID_RESEQ`, `IPC_CHID_MOVE` or
 /// `IPC_CHID_SWAP`, or `-EINVAL`, `-ERANGE` or `-EEXIST` as `ipc_chid()`
-/// documents. `*objp` is the object whose ID is `id` whenever there is one,
-/// also when the change is refused, so that the caller checks its right to
-/// the object before it reports what the rules say of `newid`; it is null
-/// with `-EINVAL` otherwise. `*otherp` is the object whose ID is `newid` for
-/// a swap, null otherwise. Changes nothing.
+/// documents. `*objp` is the object whose ID is `id` whenever there is one
+/// and `flags` are known, also when the change is refused, so that the
+/// caller checks its right to the object before it reports what the rules
+/// say of `newid`; it is null otherwise. `*otherp` is the object whose ID is
+/// `newid` for a swap, null otherwise. Changes nothing.
 ///
 /// # Safety
 ///
@@ -140,16 +140,19 @@ pub unsafe extern "C" fn ipc_chid_find(
     otherp: *mut *mut Perm,
 ) -> c_int {
     from_result(|| {
+        // SAFETY: the caller guarantees that both are valid for writes.
+        unsafe {
+            *objp = ptr::null_mut();
+            *otherp = ptr::null_mut();
+        }
         // SAFETY: the caller guarantees that `layout` is valid for reads.
         let layout = unsafe { self::layout(layout) }?;
         // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
         // for writing, for the whole call.
         let ids = unsafe { Ids::new(ids) };
-        let from = object(&ids, &layout, id, flags).ok();
-        // SAFETY: the caller guarantees that both are valid for writes.
-        unsafe {
-            *objp = from.map_or(ptr::null_mut(), |from| ids.find(from.index));
-            *otherp = ptr::null_mut();
+        if let Ok(from) = object(&ids, &layout, id, flags) {
+            // SAFETY: the caller guarantees that `objp` is valid for writes.
+            unsafe { *objp = ids.find(from.index) };
         }
         let change = decide(&ids, &layout, id, newid, flags).map_err(error)?;
         let (other, action) = match change.action {
