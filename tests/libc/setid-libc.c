@@ -84,7 +84,7 @@ int main(void)
 	check(r == -1 && errno == EFAULT, "probe: EFAULT for root", r);
 
 	q = msgget(IPC_PRIVATE, 0600);
-	q2 = msgget(IPC_PRIVATE, 0600);
+	q2 = msgget(IPC_PRIVATE, 0640);
 	s = semget(IPC_PRIVATE, 2, 0600);
 	m = shmget(IPC_PRIVATE, 4096, 0600);
 	if (q < 0 || q2 < 0 || s < 0 || m < 0 || msgsnd(q, &msg, sizeof(msg.mtext), 0) ||
@@ -104,7 +104,7 @@ int main(void)
 		printf("Bail out! IPC_STAT: %s\n", strerror(errno));
 		return 1;
 	}
-	/* A ctime changed by the moves would differ by now. */
+	/* The ctime that the moves update differs by now. */
 	sleep(1);
 
 	r = set_msg(q, ID_A, 0);
@@ -124,13 +124,14 @@ int main(void)
 
 	r = msgctl(ID_A, IPC_STAT, &mds2) || semctl(ID_A, 0, IPC_STAT, &sds2) ||
 	    shmctl(ID_A, IPC_STAT, &hds2);
-	check(!r && mds2.msg_ctime == mds.msg_ctime && sds2.sem_ctime == sds.sem_ctime &&
-	      hds2.shm_ctime == hds.shm_ctime, "a moved object keeps its *_ctime", r);
+	check(!r && mds2.msg_ctime > mds.msg_ctime && sds2.sem_ctime > sds.sem_ctime &&
+	      hds2.shm_ctime > hds.shm_ctime, "a move updates *_ctime, as IPC_SET does", r);
 
 	r = set_msg(ID_A, q2, 0);
 	check(r == -1 && errno == EEXIST, "a held ID without IPC_SETID_EXCHANGE: EEXIST", r);
 	r = set_msg(ID_A, q2, IPC_SETID_EXCHANGE);
-	check(r == 0 && msgctl(q2, IPC_STAT, &mds2) == 0 && mds2.msg_ctime == mds.msg_ctime,
+	check(r == 0 && msgctl(q2, IPC_STAT, &mds2) == 0 && (mds2.msg_perm.mode & 0777) == 0600 &&
+	      msgctl(ID_A, IPC_STAT, &mds) == 0 && (mds.msg_perm.mode & 0777) == 0640,
 	      "IPC_SETID_EXCHANGE: the two queues trade IDs", r);
 	r = syscall(SYS_semctl, ID_A, 1, IPC_SETID, &arg);
 	check(r == -1 && errno == EINVAL, "semctl: semnum must be 0", r);

@@ -347,7 +347,7 @@ TEST_F(ns, semaphores_and_undo)
 	ASSERT_EQ(1, read(ready[0], &c, 1))
 		TH_LOG("child: exit %d", reap(pid));
 	/* Trade IDs with the other set, so the old ID names another array. */
-	newid = mkid(idx_of(other), seq_of(other) + 1);
+	newid = other;
 	ASSERT_EQ(0, setid(SEM, id, newid, IPC_SETID_EXCHANGE));
 	EXPECT_EQ(6, semctl(newid, 0, GETVAL));
 	EXPECT_EQ(0, semctl(id, 0, GETVAL));

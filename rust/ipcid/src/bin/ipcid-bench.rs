@@ -18,8 +18,8 @@
 //! to N = 10 queues, next to N = 10 000, and at the top slot of the
 //! layout, and what one change next to 10 queues is made of: a null system
 //! call, `IPC_STAT`, `IPC_SETID` onto a held slot (refused with EEXIST
-//! before the caller's checks and the IDR updates), a move and an
-//! exchange, all in batches taken in turn so that the guest's noise falls
+//! after the caller's checks, before the object locks and the IDR
+//! updates), a move and an exchange, all in batches taken in turn so that the guest's noise falls
 //! on each alike. Prints a table; exits non-zero if a call fails.
 //! `--quick` measures little, to check that the program works.
 
@@ -412,8 +412,8 @@ enum Op {
     /// msgctl(IPC_STAT): the lookup, the permission check and a copy out.
     Stat,
     /// IPC_SETID onto a held slot, refused with EEXIST: the copy of the
-    /// argument, the IDs' rwsem, the lookups and the ID's rules; a change
-    /// without the caller's checks (owner, LSM, audit), the object locks
+    /// argument, the IDs' rwsem, the lookups, the caller's checks (owner,
+    /// LSM, audit) and the ID's rules; a change without the object locks
     /// and the IDR updates.
     Refused,
     /// A move to a free slot and back.
