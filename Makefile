@@ -11,7 +11,9 @@
 #   make check   the quick loop on BASE: host tests, patches/, kernel, boots
 #   make patches regenerate patches/7.3 and patches/6.12 from the sources
 #   make man     regenerate the man-pages patch in man/ from its sources
-#   make bench   the cost of putting objects at their IDs, each way, in QEMU
+#   make bench   the cost of putting objects at their IDs, each way, and of
+#                the ordinary IPC paths with the option and without, in QEMU
+#   make kcsan   the data races a KCSAN kernel reports under the tests
 #   make pin BASE=B VERSION=V  move base B to Debian's linux-source V
 #   make distclean-cache       clear the cache outside the clone (ccache...)
 
@@ -31,7 +33,7 @@ EXTEND_CMDLINE_6.12 := ipcmni_extend
 
 .PHONY: all run test test-start pin distclean-cache test-primary test-backport check deps tree apply \
 	patches patches-base check-patches kernel \
-	series-branch series-import man man-import check-man bench \
+	series-branch series-import man man-import check-man bench kcsan \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help
 
@@ -164,11 +166,21 @@ demo: kernel
 
 run: deps tree apply kernel demo
 
-# ipcid-bench on a kernel without lock debugging, in both layouts.
+# ipcid-bench on a kernel without lock debugging, in both layouts; then
+# the ordinary IPC paths on that kernel and on the same one without the
+# option, booted in turn.
 bench: deps apply
 	$(call timed,$(S)/kernel.sh bench bench,kernel-bench)
 	$(call timed,$(T)/qemu/initramfs.sh bench bench,initramfs-bench)
 	$(call timed,$(S)/bench.sh,bench)
+	$(call timed,$(S)/kernel.sh bench-n bench chid-n,kernel-bench-n)
+	$(call timed,$(T)/qemu/initramfs.sh bench paths,initramfs-paths)
+	$(call timed,$(S)/bench-paths.sh $(BENCH_ROUNDS),bench-paths)
+
+# The data races that KASAN and lockdep cannot see: a KCSAN kernel booted
+# on 4 vCPUs with the tests and the stress; not part of make test.
+kcsan: deps apply
+	$(call timed,$(S)/kcsan.sh,kcsan)
 
 clean:
 	rm -rf build/host build/logs $(foreach b,7.3 6.12,build/$(b)/out \

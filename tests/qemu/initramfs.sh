@@ -16,6 +16,7 @@
 #   SET=demo   the demo of tests/demo: the KUnit results, two queues
 #              trading IDs, and ipcid restoring a namespace (restore.sh)
 #   SET=bench  ipcid-bench, the benchmark of make bench
+#   SET=paths  ipc-paths, make bench's cost of the ordinary IPC paths
 #   SET=fail   a program that fails (to test the runner itself)
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -124,6 +125,9 @@ demo)
 bench)
 	build_ipcid
 	echo ipcid-bench >>"$root/tests/list"
+	;;
+paths)
+	build "$TOP/tests/bench/ipc-paths.c" ipc-paths
 	;;
 fail)
 	printf '#!/bin/sh\necho "TAP version 13"\necho "1..1"\necho "not ok 1 fails on purpose"\nexit 1\n' \
