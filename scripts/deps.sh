@@ -7,7 +7,7 @@ PKGS=(ccache clang-19 lld-19 llvm-19 libclang-19-dev
 	rustc-web rust-web-src rustfmt-web rust-web-clippy
 	qemu-system-x86 busybox-static cpio bc flex bison libelf-dev
 	libssl-dev pahole rsync python3-ply python3-git codespell liburcu-dev
-	gcc gcc-multilib libc6-dev make git xz-utils lz4
+	gcc gcc-multilib libc6-dev make git git-email xz-utils lz4
 	manpages-dev mandoc groff-base man-db bsdextrautils)
 
 stage "deps: Debian packages"
