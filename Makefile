@@ -10,6 +10,8 @@
 #                with all tests, series checks (the walk on 7.3)
 #   make check   the quick loop on BASE: host tests, patches/, kernel, boots
 #   make patches regenerate patches/7.3 and patches/6.12 from the sources
+#   make outgoing  patches/BASE with your git identity, in build/outgoing/BASE,
+#                  checked by git send-email --dry-run (6.12: TO=addresses)
 #   make man     regenerate the man-pages patch in man/ from its sources
 #   make bench   the cost of putting objects at their IDs, each way, and of
 #                the ordinary IPC paths with the option and without, in QEMU
@@ -35,7 +37,7 @@ EXTEND_CMDLINE_6.12 := ipcmni_extend
 	patches patches-base check-patches kernel \
 	series-branch series-import man man-import check-man bench kcsan \
 	initramfs qemu-test check-series host-test runner-test demo clean \
-	distclean help
+	distclean help outgoing
 
 all: help
 
@@ -65,6 +67,15 @@ patches: deps
 
 patches-base: tree
 	$(call timed,$(S)/mkpatches.sh,patches)
+
+# The series as it is posted: patches/BASE (whose fixed identity keeps it
+# reproducible) with the identity of whoever runs this (git's user.name and
+# user.email, or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL), in
+# build/outgoing/BASE, proven sendable with git send-email --dry-run; it
+# prints the command that sends it. The backport names no recipients:
+# "make outgoing BASE=6.12 TO='someone@example.org'".
+outgoing: deps
+	$(call timed,$(S)/outgoing.sh $(BASE),outgoing)
 
 # Edit the series with git: lay it out as the branch "series" (checked out in
 # build/7.3/series); after commits there, write the sources back from it and

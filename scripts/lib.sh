@@ -57,8 +57,9 @@ PATCHES=$TOP/patches/$BASE
 CARGO_TARGETS=$CACHE/cargo
 BINDGEN_VERSION=0.71.1
 BINDGEN=$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen
-# Who the generated patches are from: a submitter sets the name and address
-# of the From: and Signed-off-by: lines here.
+# Who the generated patches are from: a fixed identity, which keeps patches/
+# reproducible. "make outgoing" (scripts/outgoing.sh) writes the copy that
+# is posted, with the poster's git identity in its place.
 SERIES_NAME="SysV IPC chid"
 SERIES_EMAIL="sysvipc-chid@lists.invalid"
 
