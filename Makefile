@@ -37,7 +37,7 @@ EXTEND_CMDLINE_6.12 := ipcmni_extend
 	patches patches-base check-patches kernel \
 	series-branch series-import man man-import check-man bench kcsan \
 	initramfs qemu-test check-series host-test runner-test demo clean \
-	distclean help outgoing
+	distclean help outgoing outgoing-test
 
 all: help
 
@@ -76,6 +76,11 @@ patches-base: tree
 # "make outgoing BASE=6.12 TO='someone@example.org'".
 outgoing: deps
 	$(call timed,$(S)/outgoing.sh $(BASE),outgoing)
+
+# make outgoing as two example posters and as nobody, in a throw-away
+# folder: only the identity changes, and the dry run passes (seconds).
+outgoing-test: deps
+	$(call timed,$(T)/outgoing-test.sh,outgoing-test)
 
 # Edit the series with git: lay it out as the branch "series" (checked out in
 # build/7.3/series); after commits there, write the sources back from it and
@@ -158,13 +163,13 @@ test: test-start deps host-test check-man
 test-start:
 	@mkdir -p build && rm -f build/stage-times && date +%s >build/test-start
 
-test-primary: check-patches qemu-test check-series runner-test
+test-primary: check-patches outgoing-test qemu-test check-series runner-test
 	@printf '\n==> base 7.3: all stages passed\n'
 
-test-backport: check-patches qemu-test check-series
+test-backport: check-patches outgoing-test qemu-test check-series
 	@printf '\n==> base 6.12: all stages passed\n'
 
-check: deps host-test check-patches qemu-test
+check: deps host-test check-patches outgoing-test qemu-test
 	@echo; echo "==> make check: all stages passed"
 
 # The boot ends with the restore's verdict, printed again as the last line.
