@@ -32,7 +32,6 @@ SOURCE_OF = [
     (r"^ipc/(.*\.rs)$", r"rust/ipc/\1"),
     (r"^ipc/(.*)$", r"c/ipc/\1"),
     (r"^include/(.*)$", r"c/include/\1"),
-    (r"^rust/kernel/(.*)$", r"rust/kernel/\1"),
     (r"^tools/testing/selftests/ipc/(.*)$", r"tests/selftests/ipc/\1"),
 ]
 
@@ -110,6 +109,13 @@ def main(top, tree, branch):
         if r is not None:
             os.rename(os.path.join(series, r), os.path.join(series, "tmp-%02d" % k))
 
+    # Whole files of any recipe: a commit that adds one that another recipe
+    # lists (a later patch rewrites it) keeps its version as a diff.
+    listed = set()
+    for r in os.listdir(series):
+        if os.path.isdir(os.path.join(series, r)):
+            listed.update(read_files(os.path.join(series, r, "files"))[1])
+
     for k, c in enumerate(commits):
         subject = subjects[k]
         name = "%02d-%s" % (k + 1, mine[k][3:] if mine[k] else slug(subject))
@@ -133,7 +139,7 @@ def main(top, tree, branch):
             status, path = line.split("\t", 1)
             if path in kconfig:
                 continue
-            if path not in whole and status == "A":
+            if path not in whole and status == "A" and path not in listed:
                 whole[path] = source_of(path)
                 lines.append("%s %s" % (whole[path], path))
             if path in whole:
