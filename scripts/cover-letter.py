@@ -3,9 +3,11 @@
 """cover-letter.py PATCH SOURCE SIGNATURE [PREFACE]: fill git format-patch's
 cover letter PATCH with the subject (first line) and body (the rest) of
 SOURCE, the body preceded by the text of the file PREFACE if given, and give
-it b4's trailer: a change-id after the base-commit line, and the signature
-"Name <address>"."""
+it b4's trailer: a change-id, and the signature "Name <address>". "@BASE@"
+in the text becomes the environment's COVER_BASE, what the series is based
+on."""
 
+import os
 import sys
 
 # A series keeps its change-id across versions (b4 prep).
@@ -26,7 +28,8 @@ def main(patch, source, signature, preface=None):
         text = f.read()
     text = text.replace("*** SUBJECT HERE ***", subject.strip())
     text = text.replace("*** BLURB HERE ***", body.rstrip("\n"))
-    text = text.rstrip("\n") + "\n" + TRAILER + signature + "\n"
+    text = text.replace("@BASE@", os.environ["COVER_BASE"])
+    text = text.rstrip("\n") + "\n\n" + TRAILER + signature + "\n"
     with open(patch, "w") as f:
         f.write(text)
 

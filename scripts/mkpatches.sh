@@ -45,7 +45,7 @@ stage "patches: generate the $BASE series from c/series ($mode)"
 # What the series follows from: a check that passed is not redone while
 # none of it changed.
 sources_key() {
-	(cd "$TOP" && find c rust/kernel rust/ipc tests/selftests Kconfig patches \
+	(cd "$TOP" && find c rust/ipc tests/selftests Kconfig patches \
 		scripts/lib.sh scripts/mkpatches.sh scripts/port.sh \
 		scripts/kconfig-insert.py scripts/cover-letter.py -type f | LC_ALL=C sort |
 		xargs sha1sum; cat "$SHARED"/*/linux-source.version) | sha1sum
@@ -164,10 +164,13 @@ if [ $n -gt 0 ]; then
 		done <"$SERIES/cc"
 		rm -rf "$out.tmp"
 	fi
-	git format-patch -q --no-signature --cover-letter --base=pristine \
+	# No base-commit: the pristine commit is Debian's source package, which
+	# exists nowhere upstream. The cover letter says what it is in words.
+	git format-patch -q --no-signature --cover-letter \
 		--subject-prefix="$prefix" "${recipients[@]}" -o "$out" pristine..HEAD
 	cover=$(ls "$out"/0000-*.patch)
-	python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter" \
+	COVER_BASE="$LINUX_SOURCE_PKG $LINUX_SOURCE_PIN (Linux ${LINUX_SOURCE_PIN%%-*} with Debian's patches)" \
+		python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter" \
 		"$NAME <$EMAIL>" "${preface[@]}"
 fi
 
