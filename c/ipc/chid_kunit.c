@@ -20,6 +20,7 @@
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 
+#include "chid.h"
 #include "util.h"
 
 #define KEY_A	0x4a000001

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Changing the ID of a System V IPC object: the IDR side of `ipc_chid()`.
+//! Changing the ID of a System V IPC object: the Rust core of `ipc_chid()`.
 //!
-//! `ipc_chid()` (`ipc/util.c`) takes `ids->rwsem` for writing and calls
-//! [`ipc_chid_find`], which applies the rules of [`kernel::ipc_chid`] to the
-//! IDR and names the objects involved. It locks them, runs the type's
-//! checks, and calls [`ipc_chid_commit`] inside the write section of
+//! [`chid_rules`] says whether a change is allowed and what it amounts to;
+//! this file applies it to the IDR. `ipc_chid()` (`ipc/util.c`) takes
+//! `ids->rwsem` for writing and calls [`ipc_chid_find`], which applies the
+//! rules to the IDR and names the objects involved. It locks them, runs the
+//! type's checks, and calls [`ipc_chid_commit`] inside the write section of
 //! `ids->chid_lock`, which changes the IDR and the IDs.
 //!
 //! Lookups run concurrently without locks (`ipc_obtain_object_check()`):
@@ -15,17 +16,21 @@
 //! object at an ID it holds. A lookup that fails while a change is in
 //! flight waits for `ids->chid_lock` and looks again.
 
+pub mod chid_rules;
+
+use self::chid_rules::{decide, object, Action, ChidError, Id, Layout, Table};
 use core::ptr;
 use kernel::bindings;
 use kernel::error::{from_result, to_result};
 use kernel::ffi::{c_int, c_uint, c_ulong};
-use kernel::ipc_chid::{decide, object, Action, ChidError, Id, Layout, Table};
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::types::Opaque;
 
 type Perm = bindings::kern_ipc_perm;
 
 // The C callers pass `IPC_CHID_EXCHANGE`; the rules read it as this.
-kernel::static_assert!(bindings::IPC_CHID_EXCHANGE == kernel::ipc_chid::EXCHANGE);
+kernel::static_assert!(bindings::IPC_CHID_EXCHANGE == chid_rules::EXCHANGE);
 
 /// An index or sequence number as the IDR's `unsigned long`.
 fn slot(n: u32) -> c_ulong {
@@ -33,53 +38,54 @@ fn slot(n: u32) -> c_ulong {
     n as c_ulong
 }
 
-/// The IDs of one IPC type of a namespace, with `rwsem` held for writing.
+/// The IDs of one IPC type of a namespace, `struct ipc_ids`.
 ///
 /// # Invariants
 ///
-/// `self.0` points to a live `struct ipc_ids` whose `rwsem` is held for
-/// writing for as long as the `Ids` exists: its IDR, `max_idx`, and the
-/// objects in the IDR and their `seq` do not change but through it.
-struct Ids(*mut bindings::ipc_ids);
+/// `rwsem` is held for writing while an `&Ids` exists: the IDR, `max_idx`,
+/// the objects in the IDR and their `seq` change only through it, and the
+/// objects in the IDR stay live (removing one needs `rwsem`).
+#[repr(transparent)]
+struct Ids(Opaque<bindings::ipc_ids>);
 
 impl Ids {
+    /// Borrows the `struct ipc_ids` at `ptr`.
+    ///
     /// # Safety
     ///
-    /// `ids` must point to a live `struct ipc_ids` whose `rwsem` the caller
-    /// holds for writing for the lifetime of the returned `Ids`.
-    unsafe fn new(ids: *mut bindings::ipc_ids) -> Self {
-        // INVARIANT: the caller guarantees it.
-        Self(ids)
+    /// `ptr` must point to a live `struct ipc_ids` whose `rwsem` the caller
+    /// holds for writing for all of `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::ipc_ids) -> &'a Self {
+        // SAFETY: `Ids` is a transparent wrapper of `Opaque<ipc_ids>`, so the
+        // cast keeps size and alignment; the caller guarantees that `ptr` is
+        // live for `'a`.
+        // INVARIANT: the caller holds `rwsem` for writing for `'a`.
+        unsafe { &*ptr.cast() }
     }
 
     fn idr(&self) -> *mut bindings::idr {
-        // SAFETY: `self.0` points to a live `struct ipc_ids` (type
-        // invariant); this only computes a field address.
-        unsafe { ptr::addr_of_mut!((*self.0).ipcs_idr) }
+        // SAFETY: `self.0.get()` points to a live `struct ipc_ids`, borrowed
+        // for `&self`; this only computes the address of a field.
+        unsafe { &raw mut (*self.0.get()).ipcs_idr }
     }
 
     /// The object in slot `index`, or null.
     fn find(&self, index: u32) -> *mut Perm {
-        // SAFETY: the IDR is live, and `rwsem` held for writing keeps it
-        // from changing under the lookup (type invariant).
+        // SAFETY: `rwsem` is held for writing (type invariant), which
+        // excludes every change of the IDR but ours.
         unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
     }
 
     /// Raises `max_idx` to `index` if it is below.
     fn took(&self, index: u32) {
-        // SAFETY: `self.0` is live and `rwsem` held for writing protects
-        // `max_idx` (type invariant).
-        let max = unsafe { (*self.0).max_idx };
+        // SAFETY: `rwsem` is held for writing (type invariant), and it
+        // protects `max_idx`.
+        let max = unsafe { (*self.0.get()).max_idx };
         if i64::from(max) < i64::from(index) {
-            self.set_max(index);
-        }
-    }
-
-    fn set_max(&self, index: u32) {
-        if let Ok(max) = c_int::try_from(index) {
-            // SAFETY: `self.0` is live and `rwsem` held for writing protects
-            // `max_idx` (type invariant).
-            unsafe { (*self.0).max_idx = max };
+            if let Ok(index) = c_int::try_from(index) {
+                // SAFETY: as above.
+                unsafe { (*self.0.get()).max_idx = index };
+            }
         }
     }
 }
@@ -90,9 +96,8 @@ impl Table for Ids {
         if perm.is_null() {
             return None;
         }
-        // SAFETY: objects in the IDR are live while `rwsem` is held for
-        // writing (removal needs it), and `seq` only changes under it
-        // (type invariant).
+        // SAFETY: `rwsem` is held for writing (type invariant): the object
+        // in the IDR is live, and its `seq` changes only under `rwsem`.
         u32::try_from(unsafe { (*perm).seq }).ok()
     }
 }
@@ -105,13 +110,15 @@ fn error(e: ChidError) -> Error {
     }
 }
 
+/// Reads the layout of IDs that `ipc_chid()` passes.
+///
 /// # Safety
 ///
 /// `layout` must be valid for reads.
-unsafe fn layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout> {
+unsafe fn read_layout(layout: *const bindings::ipc_chid_layout) -> Result<Layout> {
     // SAFETY: the caller guarantees that `layout` is valid for reads.
-    let l = unsafe { &*layout };
-    Layout::new(l.seq_shift, l.mni, l.seq_max).ok_or(EINVAL)
+    let raw = unsafe { &*layout };
+    Layout::new(raw.seq_shift, raw.mni, raw.seq_max).ok_or(EINVAL)
 }
 
 /// Applies the rules to a change of `id` into `newid` and names the objects.
@@ -146,15 +153,15 @@ pub unsafe extern "C" fn ipc_chid_find(
             *otherp = ptr::null_mut();
         }
         // SAFETY: the caller guarantees that `layout` is valid for reads.
-        let layout = unsafe { self::layout(layout) }?;
-        // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
-        // for writing, for the whole call.
-        let ids = unsafe { Ids::new(ids) };
-        if let Ok(from) = object(&ids, &layout, id, flags) {
+        let id_layout = unsafe { read_layout(layout) }?;
+        // SAFETY: the caller guarantees that `ids` is live and that it holds
+        // `rwsem` for writing for the whole call.
+        let ids = unsafe { Ids::from_raw(ids) };
+        if let Ok(from) = object(ids, &id_layout, id, flags) {
             // SAFETY: the caller guarantees that `objp` is valid for writes.
             unsafe { *objp = ids.find(from.index) };
         }
-        let change = decide(&ids, &layout, id, newid, flags).map_err(error)?;
+        let change = decide(ids, &id_layout, id, newid, flags).map_err(error)?;
         let (other, action) = match change.action {
             Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
             Action::Reseq => (ptr::null_mut(), bindings::IPC_CHID_RESEQ),
@@ -172,14 +179,16 @@ pub unsafe extern "C" fn ipc_chid_find(
 ///
 /// # Safety
 ///
-/// `perm` must be a live object that the caller has locked.
-unsafe fn publish(perm: *mut Perm, id: Id, raw: c_int) {
-    // SAFETY: the caller guarantees that `perm` is live and locked; lockless
-    // readers read `id` with READ_ONCE(), hence the volatile store.
-    unsafe {
-        (*perm).seq = slot(id.seq);
-        ptr::write_volatile(ptr::addr_of_mut!((*perm).id), raw);
-    }
+/// `perm` must be a live object in the IDR of `ids`, locked by the caller.
+unsafe fn publish(_ids: &Ids, perm: *mut Perm, id: Id, raw: c_int) {
+    // SAFETY: `perm` is live (the caller guarantees it), and `seq` is read
+    // and written only under `rwsem`, held for writing (invariant of `Ids`).
+    unsafe { (*perm).seq = slot(id.seq) };
+    // SAFETY: `perm` is live, so `id` is valid for writes. Writers of `id`
+    // hold the object's lock, which the caller holds; the lockless readers
+    // read it with READ_ONCE(), so this atomic store races with no plain
+    // access (WRITE_ONCE()).
+    unsafe { Atomic::from_ptr(&raw mut (*perm).id) }.store(raw, Relaxed);
 }
 
 /// Carries out the change [`ipc_chid_find`] found, for `obj` locked: moves it
@@ -204,27 +213,31 @@ pub unsafe extern "C" fn ipc_chid_commit(
 ) -> c_int {
     from_result(|| {
         // SAFETY: the caller guarantees that `layout` is valid for reads.
-        let layout = unsafe { self::layout(layout) }?;
-        // SAFETY: the caller guarantees that `ids` is live with `rwsem` held
-        // for writing, for the whole call.
-        let ids = unsafe { Ids::new(ids) };
-        // SAFETY: `obj` is live and locked.
+        let id_layout = unsafe { read_layout(layout) }?;
+        // SAFETY: the caller guarantees that `ids` is live and that it holds
+        // `rwsem` for writing for the whole call.
+        let ids = unsafe { Ids::from_raw(ids) };
+        // SAFETY: the caller guarantees that `obj` is live and that it holds
+        // its lock, under which alone `id` is written.
         let oldid = unsafe { (*obj).id };
-        let from = layout.decode(oldid).map_err(|_| ERANGE)?;
-        let to = layout.decode(newid).map_err(|_| ERANGE)?;
+        let from = id_layout.decode(oldid).map_err(|_| ERANGE)?;
+        let to = id_layout.decode(newid).map_err(|_| ERANGE)?;
         if ids.find(from.index) != obj {
             return Err(EINVAL);
         }
 
         if to.index == from.index {
-            // SAFETY: `obj` is live and locked.
-            unsafe { publish(obj, to, newid) };
+            // SAFETY: `obj` is live, in the IDR of `ids` (checked above) and
+            // locked by the caller.
+            unsafe { publish(ids, obj, to, newid) };
             return Ok(0);
         }
 
         if other.is_null() {
-            // SAFETY: the caller guarantees the contracts of each helper.
-            unsafe { move_to(&ids, obj, from, to, newid) }?;
+            // SAFETY: the caller guarantees what this function requires, which
+            // `move_to()` requires too; with `other` null, `ipc_chid_find()`
+            // found the slot of `newid` free, and `rwsem` kept it so.
+            unsafe { move_to(ids, obj, from, to, newid) }?;
             return Ok(0);
         }
 
@@ -240,7 +253,8 @@ pub unsafe extern "C" fn ipc_chid_commit(
         // results are checked all the same (`ipc_chid()` warns on error),
         // and a failure leaves the IDR as it was: `idr_replace()` fails only
         // on an empty slot, which it leaves empty.
-        // SAFETY: the IDR is live and `rwsem` is held for writing.
+        // SAFETY: `rwsem` is held for writing (invariant of `Ids`), which
+        // excludes every other change of the IDR.
         let was_other = unsafe { bindings::idr_replace(idr, obj.cast(), slot(to.index)) };
         if was_other != other.cast() {
             return Err(EINVAL);
@@ -248,15 +262,16 @@ pub unsafe extern "C" fn ipc_chid_commit(
         // SAFETY: as above.
         let was_obj = unsafe { bindings::idr_replace(idr, other.cast(), slot(from.index)) };
         if was_obj != obj.cast() {
-            // SAFETY: as above; the slot `to` holds `obj` since the first
+            // SAFETY: as above. The slot `to` holds `obj` since the first
             // replacement, so this puts `other` back.
             unsafe { bindings::idr_replace(idr, other.cast(), slot(to.index)) };
             return Err(EINVAL);
         }
-        // SAFETY: `obj` and `other` are live and locked.
+        // SAFETY: `obj` and `other` are live, in the IDR of `ids` (checked
+        // above) and locked by the caller.
         unsafe {
-            publish(obj, to, newid);
-            publish(other, from, oldid);
+            publish(ids, obj, to, newid);
+            publish(ids, other, from, oldid);
         }
         Ok(0)
     })
@@ -276,15 +291,17 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
         .ok_or(ERANGE)?;
     // Publish at the new slot first: a lookup of the new ID finds `obj` with
     // its old ID and retries, a lookup of the old ID still succeeds.
-    // SAFETY: the IDR is live, `rwsem` is held for writing and the caller
-    // preloaded the IDR, so GFP_NOWAIT suffices.
+    // SAFETY: `rwsem` is held for writing (invariant of `Ids`), which
+    // excludes every other change of the IDR; the caller preloaded it
+    // (`idr_preload()`), so GFP_NOWAIT suffices.
     let got =
         unsafe { bindings::idr_alloc(ids.idr(), obj.cast(), start, end, bindings::GFP_NOWAIT) };
     to_result(got)?;
     if got != start {
         // Impossible with a range of one slot; leave the IDR as it was.
         if let Ok(got) = c_ulong::try_from(got) {
-            // SAFETY: `idr_alloc()` just put `obj` in the slot `got`.
+            // SAFETY: `rwsem` is held for writing (invariant of `Ids`), and
+            // `idr_alloc()` just put `obj` in the slot `got`.
             unsafe { bindings::idr_remove(ids.idr(), got) };
         }
         return Err(ENOSPC);
@@ -292,9 +309,10 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
     // `max_idx` stays an upper bound when `from` was the highest slot in
     // use: `ipc_get_maxidx()` finds the exact value when asked.
     ids.took(to.index);
-    // SAFETY: `obj` is live and locked.
-    unsafe { publish(obj, to, newid) };
-    // SAFETY: the slot `from` holds `obj` (checked by the caller).
+    // SAFETY: `obj` is live, in the IDR of `ids` and locked by the caller.
+    unsafe { publish(ids, obj, to, newid) };
+    // SAFETY: `rwsem` is held for writing (invariant of `Ids`), and the slot
+    // `from` holds `obj` (checked by the caller).
     unsafe { bindings::idr_remove(ids.idr(), slot(from.index)) };
     Ok(())
 }

@@ -2,14 +2,16 @@
 
 //! Host build of the Rust core of the System V IPC "change ID" series.
 //!
-//! [`ipc_chid`] is the very file the series adds to the kernel as
-//! `rust/kernel/ipc_chid.rs`; it is compiled here unchanged so that its
-//! rules are tested with `cargo test`. [`plan`] is the userspace side: it
-//! turns the IDs a restore wants into a sequence of `IPC_SETID` calls.
+//! [`chid_rules`] is the very file the series adds to the kernel as
+//! `ipc/chid_rules.rs`, the rules module of `ipc/chid.rs`; it is compiled
+//! here unchanged so that its rules, and its KUnit suite as plain tests, are
+//! tested with `cargo test`. [`plan`] is the userspace side: it turns the
+//! IDs a restore wants into a sequence of `IPC_SETID` calls.
 //!
 //! With the `kernel-idr` feature, `chid` is `ipc/chid.rs` of the series,
 //! also unchanged, built against the kernel's own IDR (see `build.rs`), with
-//! [`ffi`], [`error`] and `bindings` standing in for the kernel crate's.
+//! [`ffi`], [`error`], [`sync`], [`types`] and `bindings` standing in for
+//! the kernel crate's; [`chid_rules`] is then its module.
 
 #![no_std]
 #![deny(unsafe_code)]
@@ -21,8 +23,14 @@ extern crate std;
 // `ipc/chid.rs` names this crate `kernel`, as in the kernel.
 extern crate self as kernel;
 
-#[path = "../kernel/ipc_chid.rs"]
-pub mod ipc_chid;
+#[cfg(not(feature = "kernel-idr"))]
+#[path = "../ipc/chid_rules.rs"]
+pub mod chid_rules;
+#[cfg(feature = "kernel-idr")]
+pub use chid::chid_rules;
+
+/// The kernel's `macros` crate (`kernel::macros`), for `#[kunit_tests]`.
+pub use ::macros;
 
 pub mod plan;
 
@@ -49,6 +57,64 @@ pub mod ffi {
     pub type c_longlong = i64;
     pub type c_ulonglong = u64;
     pub use core::ffi::c_void;
+}
+
+/// The part of the kernel's `types` module that `ipc/chid.rs` uses.
+pub mod types {
+    use core::cell::UnsafeCell;
+    use core::marker::PhantomPinned;
+    use core::mem::MaybeUninit;
+
+    /// A C object that Rust must not assume anything of
+    /// (`rust/kernel/types.rs`).
+    #[repr(transparent)]
+    pub struct Opaque<T> {
+        value: UnsafeCell<MaybeUninit<T>>,
+        _pin: PhantomPinned,
+    }
+
+    impl<T> Opaque<T> {
+        /// A raw pointer to the C object.
+        pub const fn get(&self) -> *mut T {
+            UnsafeCell::get(&self.value).cast()
+        }
+    }
+}
+
+/// The part of the kernel's `sync` module that `ipc/chid.rs` uses.
+pub mod sync {
+    /// `rust/kernel/sync/atomic.rs`, for `i32` and relaxed stores only.
+    pub mod atomic {
+        use core::sync::atomic::{AtomicI32, Ordering};
+
+        /// The relaxed ordering (`WRITE_ONCE()` for a store).
+        #[derive(Clone, Copy)]
+        pub struct Relaxed;
+
+        /// An atomic `T`.
+        #[repr(transparent)]
+        pub struct Atomic<T>(core::marker::PhantomData<T>, AtomicI32);
+
+        impl Atomic<i32> {
+            /// Views the `i32` at `ptr` as an atomic.
+            ///
+            /// # Safety
+            ///
+            /// As in the kernel: `ptr` is valid and aligned for `'a`, and
+            /// every concurrent access to it is atomic.
+            #[allow(unsafe_code)]
+            pub unsafe fn from_ptr<'a>(ptr: *mut i32) -> &'a Self {
+                // SAFETY: `Atomic<i32>` is a transparent `AtomicI32`, which
+                // has the layout of `i32`; the caller guarantees the rest.
+                unsafe { &*ptr.cast::<Self>() }
+            }
+
+            /// Stores `v`.
+            pub fn store(&self, v: i32, _: Relaxed) {
+                self.1.store(v, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 /// The part of the kernel's prelude that `ipc/chid.rs` uses.

@@ -22,7 +22,7 @@
 //!
 //! Every call the plan makes is one that the kernel accepts at that point.
 
-use crate::ipc_chid::{ChidError, Id, Layout};
+use crate::chid_rules::{ChidError, Id, Layout};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 

@@ -11,7 +11,7 @@ mod common;
 use common::Model;
 use kernel::bindings;
 use kernel::chid::{ipc_chid_commit, ipc_chid_find};
-use kernel::ipc_chid::{ChidError, Id, Layout, EXCHANGE};
+use kernel::chid_rules::{ChidError, Id, Layout, EXCHANGE};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::ptr;

@@ -9,7 +9,7 @@
 mod common;
 
 use common::Model;
-use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, EXCHANGE};
+use kernel::chid_rules::{decide, Action, ChidError, Id, Layout, EXCHANGE};
 use kernel::plan::{plan, PlanError, Step};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -4,7 +4,7 @@
 
 use crate::format::{hex, Common, Dump, Message, Object, VERSION};
 use crate::sys::{self, Kind};
-use kernel::ipc_chid::Layout;
+use kernel::chid_rules::Layout;
 
 /// A line of `/proc/sysvipc/{msg,sem,shm}`.
 #[derive(Clone, Debug)]

@@ -13,7 +13,7 @@
 use crate::format::{unhex, Dump, Object};
 use crate::objects;
 use crate::sys::{self, Kind};
-use kernel::ipc_chid::Layout;
+use kernel::chid_rules::Layout;
 use kernel::plan::{plan, PlanError, Step};
 use std::collections::BTreeMap;
 use std::io;

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use kernel::ipc_chid::{decide, Action, ChidError, Id, Layout, Table};
+use kernel::chid_rules::{decide, Action, ChidError, Id, Layout, Table};
 use std::collections::BTreeMap;
 
 /// slot -> (object, sequence number)

@@ -20,3 +20,19 @@ pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
     out.extend(item);
     out
 }
+
+/// `#[kunit_tests(suite)]`: in the kernel, it turns the `#[test]` functions
+/// of an inline module into a KUnit suite, with `assert!` and `assert_eq!`
+/// reporting to KUnit. On the host the module is compiled for `cargo test`
+/// only, and its `#[test]` functions are ordinary tests.
+#[proc_macro_attribute]
+pub fn kunit_tests(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if attr.is_empty() {
+        return "compile_error!(\"#[kunit_tests] takes the suite's name\");"
+            .parse()
+            .unwrap_or_default();
+    }
+    let mut out: TokenStream = "#[cfg(test)]".parse().unwrap_or_default();
+    out.extend(item);
+    out
+}

@@ -24,7 +24,7 @@
 //! `--quick` measures little, to check that the program works.
 
 use ipcid::sys::{self, Kind};
-use kernel::ipc_chid::{Id, Layout};
+use kernel::chid_rules::{Id, Layout};
 use kernel::plan::{plan, Step};
 use std::fs::OpenOptions;
 use std::io::Write;
