@@ -11,13 +11,18 @@ format-patch files SRC/*.patch into DEST (created) with the identity
   (in UTF-8, as git commit -s writes them);
 - in the cover letter, the heading of the shortlog ("OLD_NAME (N):") and
   the closing signature;
+- in the diffs of MAINTAINERS, the maintainer line of the entry the series
+  adds, "M:<tab>OLD", becomes "M:<tab>NAME <EMAIL>" wherever it is: added
+  ("+M:<tab>OLD"), removed ("-M:<tab>OLD"), context (" M:<tab>OLD") or the
+  text after a hunk header ("@@ -A,B +C,D @@ M:<tab>OLD"); every patch
+  gets the same line, so that they still apply one after the other;
 - a message that this makes 8-bit gets the MIME headers git format-patch
   gives one, after its Subject: header.
 
-Nothing else changes: the To: and Cc: headers, the messages and the diffs
-are copied as they are. It fails when a line it must change is missing, and
-when OLD_NAME or OLD_EMAIL is left anywhere but in a diff; the lines of the
-diffs that name them are printed, as "file:line:text"."""
+Nothing else changes: the To: and Cc: headers, the messages and the rest of
+the diffs are copied as they are. It fails when a line it must change is
+missing, and when OLD_NAME or OLD_EMAIL is left anywhere. It prints the
+lines of the diffs it changed, as "file:line:text"."""
 
 import os
 import re
@@ -44,6 +49,29 @@ def fields(head):
         else:
             out.append([line])
     return out
+
+
+def maintainer(body, start, old, new):
+    """In the diffs of MAINTAINERS, from body[start] on, the maintainer line
+    "M:<tab>OLD" becomes "M:<tab>NEW": as an added, removed or context line,
+    and after a hunk header. Returns the indexes of the lines it changed."""
+    line_old, line_new = "M:\t" + old, "M:\t" + new
+    hunk = re.compile(r"(@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ )" + re.escape(line_old))
+    changed = []
+    in_maintainers = False
+    for i in range(start, len(body)):
+        line = body[i]
+        if line.startswith("diff --git "):
+            in_maintainers = line == "diff --git a/MAINTAINERS b/MAINTAINERS"
+        elif not in_maintainers:
+            continue
+        elif line[:1] in ("+", "-", " ") and line[1:] == line_old:
+            body[i] = line[0] + line_new
+            changed.append(i)
+        elif m := hunk.fullmatch(line):
+            body[i] = m.group(1) + line_new
+            changed.append(i)
+    return changed
 
 
 def rewrite(path, text, old_name, old_email, name, email, from_lines):
@@ -93,18 +121,16 @@ def rewrite(path, text, old_name, old_email, name, email, from_lines):
             fail(path, f"no closing signature '-- ' and '{old}'")
         body[last] = new
 
+    # The diffs: the MAINTAINERS entry's maintainer.
+    changed = [] if cover else maintainer(body, msg_end, old, new)
+
     out = [line for f in head for line in f] + body
-    # What is left of OLD: nothing before the first diff, and the lines of
-    # the diffs, printed.
-    left = []
-    in_diff = False
+    # Nothing is left of OLD, in the diffs either.
     for n, line in enumerate(out, 1):
-        in_diff = in_diff or line.startswith("diff --git ")
         if old_name in line or old_email in line:
-            if not in_diff:
-                fail(path, f"line {n} still names {old}: {line}")
-            left.append(f"{os.path.basename(path)}:{n}:{line}")
-    return "\n".join(out), left
+            fail(path, f"line {n} still names {old}: {line}")
+    start = len(out) - len(body) + 1
+    return "\n".join(out), [f"{os.path.basename(path)}:{start + i}:{body[i]}" for i in changed]
 
 
 def main(src, dest, old_name, old_email, name, email, from_header):
@@ -119,11 +145,11 @@ def main(src, dest, old_name, old_email, name, email, from_header):
         path = os.path.join(src, n)
         with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
             text = f.read()
-        text, left = rewrite(path, text, old_name, old_email, name, email, from_lines)
+        text, changed = rewrite(path, text, old_name, old_email, name, email, from_lines)
         with open(os.path.join(dest, n), "w", encoding="utf-8", errors="surrogateescape",
                   newline="") as f:
             f.write(text)
-        for line in left:
+        for line in changed:
             print(line)
 
 

@@ -18,10 +18,17 @@
 # In each patch, the cover letter included, the From: header (as git
 # format-patch writes it: RFC 2047 encoded if the name is not ASCII), the
 # Signed-off-by: trailer of the fixed identity, and in the cover letter the
-# shortlog's heading and the closing signature become the poster's; a
-# message that becomes 8-bit gets the MIME headers format-patch would give
-# it. Everything else, the To: and Cc: headers and the diffs among it, is
-# copied as it is (scripts/outgoing.py), and checked to be.
+# shortlog's heading and the closing signature become the poster's; so does,
+# in the diffs, the maintainer of the MAINTAINERS entry the series adds: its
+# line "M:<tab>SysV IPC chid <sysvipc-chid@lists.invalid>" becomes
+# "M:<tab>NAME <EMAIL>" wherever the diffs have it, as an added, removed or
+# context line or after a hunk header, the same in every patch, so that the
+# patches still apply one after the other (checked against the pristine
+# tree when there is one). A message that becomes 8-bit gets the MIME
+# headers format-patch would give it. Everything else, the To: and Cc:
+# headers and the rest of the diffs among it, is copied as it is
+# (scripts/outgoing.py), and checked to be; the fixed identity is left
+# nowhere.
 #
 # The recipients are the patches' own To: and Cc: headers, and TO, more
 # of them (comma-separated), if set; the 6.12 backport names none, so it
@@ -110,27 +117,39 @@ info "${from//$'\n'/$'\n'    }"
 rm -rf "$out.new" "$log"
 mkdir -p "$(dirname "$out")"
 python3 "$TOP/scripts/outgoing.py" "$src" "$out.new" "$SERIES_NAME" "$SERIES_EMAIL" \
-	"$name" "$email" "$from" >"$tmp/left" ||
+	"$name" "$email" "$from" >"$tmp/changed" ||
 	die "cannot give patches/$BASE your identity (scripts/outgoing.py)"
 files=("$out.new"/*.patch)
 info "wrote ${#files[@]} files"
 
-# What the rewrite must have left alone: the diffs, byte for byte; and no
-# trace of the fixed identity before them.
+# What the rewrite must have left alone: the diffs, byte for byte, but for
+# the maintainer line of the MAINTAINERS entry, which becomes the poster's
+# (checked here on patches/ by awk, apart from scripts/outgoing.py: as an
+# added, removed or context line "[+- ]M:<tab>FIXED" and after a hunk header
+# "@@ -A,B +C,D @@ M:<tab>FIXED" in the diff of MAINTAINERS); and no trace of
+# the fixed identity anywhere.
+maintainer() {
+	LC_ALL=C OLD="M:	$placeholder" NEW="M:	$name <$email>" awk '
+		BEGIN { old = ENVIRON["OLD"]; new = ENVIRON["NEW"] }
+		/^diff --git / { maintainers = ($0 == "diff --git a/MAINTAINERS b/MAINTAINERS") }
+		maintainers && /^[-+ ]/ && substr($0, 2) == old { $0 = substr($0, 1, 1) new }
+		maintainers && match($0, /^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@ /) &&
+			substr($0, RLENGTH + 1) == old { $0 = substr($0, 1, RLENGTH) new }
+		{ print }'
+}
 for f in "${files[@]}"; do
 	b=${f##*/}
-	cmp -s <(sed -n '/^diff --git /,$p' "$src/$b") <(sed -n '/^diff --git /,$p' "$f") ||
-		die "$b: the diff differs from patches/$BASE/$b"
-	if awk -v n="$SERIES_NAME" -v e="$SERIES_EMAIL" '/^diff --git / { exit } index($0, n) || index($0, e) { bad = 1; exit } END { exit !bad }' "$f"; then
-		die "$b still names $placeholder outside its diff"
-	fi
+	cmp -s <(sed -n '/^diff --git /,$p' "$src/$b" | maintainer) <(sed -n '/^diff --git /,$p' "$f") ||
+		die "$b: the diff differs from patches/$BASE/$b in more than the MAINTAINERS entry's maintainer"
 done
-info "the fixed identity is gone from the headers, messages and signatures; the diffs are those of patches/$BASE"
-if [ -s "$tmp/left" ]; then
-	info "note: these lines of the diffs name $placeholder, as in patches/$BASE;"
-	info "they are code, which the series' sources and make patches change, not this:"
-	sed 's/^/      /' "$tmp/left"
+if (cd "$out.new" && grep -n -F -e "$SERIES_NAME" -e "$SERIES_EMAIL" -- *.patch) >"$tmp/left"; then
+	sed 's/^/    /' "$tmp/left" >&2
+	die "the outgoing series still names $placeholder"
 fi
+info "the fixed identity is gone from the headers, messages, signatures and diffs"
+info "the diffs are those of patches/$BASE, but for the MAINTAINERS entry's maintainer, now you:"
+sed 's/:.*//' "$tmp/changed" | uniq -c |
+	awk '{ printf "      %s: %d %s\n", $2, $1, $1 == 1 ? "line" : "lines" } END { if (!NR) print "      (none in this series)" }'
 
 # That they still apply, one after the other, to the pristine tree, if
 # there is one: in an index and an object store of their own, which read
