@@ -16,6 +16,7 @@
 #   make bench   the cost of putting objects at their IDs, each way, and of
 #                the ordinary IPC paths with the option and without, in QEMU
 #   make kcsan   the data races a KCSAN kernel reports under the tests
+#   make kunit   the KUnit suites through kunit.py and ipc/.kunitconfig
 #   make pin BASE=B VERSION=V  move base B to Debian's linux-source V
 #   make distclean-cache       clear the cache outside the clone (ccache...)
 
@@ -35,7 +36,7 @@ EXTEND_CMDLINE_6.12 := ipcmni_extend
 
 .PHONY: all run test test-start pin distclean-cache test-primary test-backport check deps tree apply \
 	patches patches-base check-patches kernel \
-	series-branch series-import man man-import check-man bench kcsan \
+	series-branch series-import man man-import check-man bench kcsan kunit \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help outgoing outgoing-test
 
@@ -197,6 +198,9 @@ bench: deps apply
 # on 4 vCPUs with the tests and the stress; not part of make test.
 kcsan: deps apply
 	$(call timed,$(S)/kcsan.sh,kcsan)
+
+kunit: deps apply
+	$(call timed,$(S)/kunit.sh,kunit)
 
 clean:
 	rm -rf build/host build/logs $(foreach b,7.3 6.12,build/$(b)/out \

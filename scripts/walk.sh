@@ -88,7 +88,7 @@ for k in $(seq 0 $n); do
 	set_name=tests
 	[ "$cfg" = chid-n ] && [ "$k" -gt 0 ] && set_name=nochid
 	KSRC=$WALK "$TOP/tests/qemu/initramfs.sh" walk "$set_name" "walk-$k" >/dev/null
-	"$TOP/tests/qemu/boot.sh" walk "walk-$k" "walk-$k"
+	KSRC=$WALK "$TOP/tests/qemu/boot.sh" walk "walk-$k" "walk-$k"
 	echo "$stamp" >"$ART/$k.stamp"
 done
 

@@ -38,4 +38,8 @@ suites=
 cfg=$BUILD/out/$kname/.config
 grep -q '^CONFIG_RUST_KERNEL_DOCTESTS=y' "$cfg" && suites+=" rust_doctests_kernel"
 grep -q '^CONFIG_SYSVIPC_CHID_KUNIT_TEST=y' "$cfg" && suites+=" ipc_chid"
+# The Rust suite of the ID rules, where the tree has it (not on 6.12).
+grep -q '^CONFIG_SYSVIPC_CHID=y' "$cfg" && grep -q '^CONFIG_KUNIT=y' "$cfg" &&
+	grep -q 'kunit_tests(ipc_chid_rules)' "$KSRC/ipc/chid_rules.rs" 2>/dev/null &&
+	suites+=" ipc_chid_rules"
 python3 "$TOP/tests/qemu/parse.py" "${args[@]}" --kunit "$suites"
