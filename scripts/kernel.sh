@@ -8,6 +8,11 @@
 # early prefix of the series) are let go.
 . "$(dirname "$0")/lib.sh"
 
+# One kernel build at a time on this machine: a build started by another
+# run waits here for the one in progress.
+exec 9>"$CACHE/kernel-build.lock"
+flock -n 9 || { info "waiting for another kernel build to finish"; flock 9; }
+
 name=$1
 shift
 [ $# -gt 0 ] || set -- "$name"
