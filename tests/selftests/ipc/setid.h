@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the IPC_SETID selftests: the ID layout of the booted
+ * Helpers shared by the IPC_SETID selftests: the ID layout of the running
  * kernel, the common setup, and the ctl system calls made directly, as the
  * C library refuses commands it does not know. Where the multiplexed ipc()
  * call exists (32-bit x86), it is used.
@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ipc.h>
-#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -30,6 +28,8 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/ipc_setid.h>
+
+#include "../kselftest.h"
 
 #ifndef IPC_64
 #define IPC_64 0x0100
@@ -45,39 +45,6 @@ static inline const char *kind_name(enum kind k)
 	static const char *const name[] = { "msg", "sem", "shm" };
 
 	return name[k];
-}
-
-static inline int seq_shift(void)
-{
-	static int shift;
-	char buf[4096] = "";
-	FILE *f;
-
-	if (shift)
-		return shift;
-	f = fopen("/proc/cmdline", "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	shift = strstr(buf, "ipcmni_extend") ? 24 : 15;
-	return shift;
-}
-
-static inline int mkid(int idx, int seq)
-{
-	return (seq << seq_shift()) | idx;
-}
-
-static inline int idx_of(int id)
-{
-	return id & ((1 << seq_shift()) - 1);
-}
-
-static inline int seq_of(int id)
-{
-	return id >> seq_shift();
 }
 
 /* The raw semctl() system call: 0 or -errno. */
@@ -219,40 +186,189 @@ static inline int id_set(enum kind k, int *ids, int max)
 	return n;
 }
 
-/*
- * Whether the kernel has IPC_SETID, asked without an object: the command
- * reads its argument first, so a NULL one fails with EFAULT (EPERM without
- * the capability) where it exists, and with EINVAL, as any unknown command,
- * where it does not.
- */
-static inline bool setid_supported(void)
+/* The exit status of the child pid, or -1 if it did not exit. */
+static inline int reap(pid_t pid)
 {
-	return ctl(MSG, 0, IPC_SETID, NULL) != -EINVAL;
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The ID layout of the running kernel: an ID is seq << shift | index, with
+ * the sequence number from bit 15 by default and from bit 24 with the boot
+ * parameter "ipcmni_extend". The layout is probed, not guessed: a child
+ * creates a queue in a new, empty IPC namespace, moves it to ID 1 << 15,
+ * and asks MSG_STAT for index 0. With the sequence number from bit 15 that
+ * ID is index 0, sequence number 1, and index 0 finds the queue; from bit
+ * 24 it is index 32768, and index 0 finds nothing. The child exits with the
+ * shift, or with why it could not tell, which layout_probe_why() turns into
+ * a message; the caller's IPC namespace is left as it was.
+ */
+enum {
+	PROBE_NO_IPC_NS = 1,	/* unshare(CLONE_NEWIPC): EINVAL */
+	PROBE_NS_EPERM,		/* unshare(CLONE_NEWIPC): EPERM */
+	PROBE_NO_NS,		/* unshare(CLONE_NEWIPC): another error */
+	PROBE_NO_QUEUE,		/* msgget() failed */
+	PROBE_NO_SETID,		/* IPC_SETID: EINVAL, an unknown command */
+	PROBE_EPERM,		/* IPC_SETID: EPERM */
+	PROBE_EACCES,		/* IPC_SETID: EACCES */
+	PROBE_UNKNOWN,		/* MSG_STAT found the queue at neither index */
+	PROBE_ERRNO = 100,	/* IPC_SETID: PROBE_ERRNO + another errno */
+};
+
+static inline int layout_probe_child(void)
+{
+	long r;
+	int id;
+
+	if (unshare(CLONE_NEWIPC))
+		return errno == EINVAL ? PROBE_NO_IPC_NS :
+		       errno == EPERM ? PROBE_NS_EPERM : PROBE_NO_NS;
+	id = create(MSG, IPC_PRIVATE);
+	if (id < 0)
+		return PROBE_NO_QUEUE;
+	r = setid(MSG, id, 1 << 15, 0);
+	if (r == -EINVAL)
+		return PROBE_NO_SETID;
+	if (r == -EPERM)
+		return PROBE_EPERM;
+	if (r == -EACCES)
+		return PROBE_EACCES;
+	if (r)
+		return -r < 256 - PROBE_ERRNO ? PROBE_ERRNO - r : PROBE_ERRNO;
+	if (stat_index(MSG, 0) == 1 << 15)
+		return 15;
+	if (stat_index(MSG, 0) == -EINVAL && stat_index(MSG, 1 << 15) == 1 << 15)
+		return 24;
+	return PROBE_UNKNOWN;
+}
+
+/*
+ * Why the probe's exit status is not a layout, or NULL. *broken tells
+ * whether that is an answer no kernel with IPC_SETID should give (a test
+ * fails) rather than something this system lacks (a test skips).
+ */
+static inline const char *layout_probe_why(int status, bool *broken)
+{
+	static char why[96];
+
+	*broken = false;
+	switch (status) {
+	case 15:
+	case 24:
+		return NULL;
+	case PROBE_NO_IPC_NS:
+		return "needs IPC namespaces (CONFIG_IPC_NS)";
+	case PROBE_NS_EPERM:
+		return "needs CAP_SYS_ADMIN to create an IPC namespace";
+	case PROBE_NO_NS:
+		return "cannot create an IPC namespace";
+	case PROBE_NO_QUEUE:
+		return "cannot create a message queue";
+	case PROBE_NO_SETID:
+		return "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)";
+	case PROBE_EPERM:
+		return "IPC_SETID of its own queue is refused to root (EPERM)";
+	case PROBE_EACCES:
+		return "IPC_SETID of its own queue is refused to root (EACCES)";
+	}
+	*broken = true;
+	if (status == PROBE_UNKNOWN)
+		return "ID layout unknown: MSG_STAT finds ID 32768 at neither index 0 nor 32768";
+	if (status < 0)
+		return "ID layout unknown: the probe did not exit";
+	if (status > PROBE_ERRNO)
+		snprintf(why, sizeof(why),
+			 "ID layout unknown: IPC_SETID of its own queue: errno %d",
+			 status - PROBE_ERRNO);
+	else
+		snprintf(why, sizeof(why),
+			 "ID layout unknown: the probe exited with %d", status);
+	return why;
+}
+
+static int setid_shift;
+
+/*
+ * Probe the ID layout, once per process (children inherit it): NULL, or
+ * why it is not known, with *broken as for layout_probe_why().
+ */
+static inline const char *probe_layout(bool *broken)
+{
+	const char *why;
+	pid_t pid;
+	int status;
+
+	*broken = false;
+	if (setid_shift)
+		return NULL;
+	pid = fork();
+	if (pid < 0)
+		return "cannot fork";
+	if (pid == 0)
+		_exit(layout_probe_child());
+	status = reap(pid);
+	why = layout_probe_why(status, broken);
+	if (!why)
+		setid_shift = status;
+	return why;
+}
+
+/*
+ * The bit where the sequence number starts. setid_setup() probes it, before
+ * the test enters its namespace or drops privileges, so that the children a
+ * test forks inherit it; a program that gets here without a layout stops,
+ * rather than assume one.
+ */
+static inline int seq_shift(void)
+{
+	const char *why;
+	bool broken;
+
+	if (!setid_shift) {
+		why = probe_layout(&broken);
+		if (why) {
+			fprintf(stderr, "# %s\n", why);
+			exit(KSFT_FAIL);
+		}
+	}
+	return setid_shift;
+}
+
+static inline int mkid(int idx, int seq)
+{
+	return (seq << seq_shift()) | idx;
+}
+
+static inline int idx_of(int id)
+{
+	return id & ((1 << seq_shift()) - 1);
+}
+
+static inline int seq_of(int id)
+{
+	return id >> seq_shift();
 }
 
 /*
  * The setup of every IPC_SETID test: root, in a fresh IPC namespace, on a
- * kernel with the command. Returns why the test cannot run, or NULL. The
- * command is detected with a queue in a namespace of its own, whose ID it
- * changes to itself: 0 with the command, EINVAL without it (the tests of
- * the probe above cannot skip).
+ * kernel with the command, whose ID layout the probe above found. Returns
+ * NULL, or why the test cannot run, and then *broken tells whether it must
+ * fail (the kernel gave an answer it should not) rather than skip.
  */
-static inline const char *setid_setup(void)
+static inline const char *setid_setup(bool *broken)
 {
-	int id;
-	long r;
+	const char *why;
 
+	*broken = false;
 	if (geteuid() != 0)
 		return "needs root";
-	if (unshare(CLONE_NEWIPC))
-		return errno == EINVAL ? "needs IPC namespaces (CONFIG_IPC_NS)" :
-					 "cannot create an IPC namespace";
-	id = create(MSG, IPC_PRIVATE);
-	if (id < 0)
-		return "cannot create a message queue";
-	r = setid(MSG, id, id, 0);
-	if (r == -EINVAL)
-		return "IPC_SETID is not supported (CONFIG_SYSVIPC_CHID=n)";
+	why = probe_layout(broken);
+	if (why)
+		return why;
 	if (unshare(CLONE_NEWIPC))
 		return "cannot create an IPC namespace";
 	return NULL;
@@ -280,15 +396,5 @@ static inline int become(uid_t uid, unsigned long long caps)
 }
 
 #define CAP(c) (1ULL << (c))
-
-/* The exit status of the child pid, or -1 if it did not exit. */
-static inline int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
 
 #endif /* SELFTESTS_IPC_SETID_H */

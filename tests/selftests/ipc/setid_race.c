@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include "../kselftest_harness.h"
 
@@ -72,8 +73,10 @@ FIXTURE(ns) {
 
 FIXTURE_SETUP(ns)
 {
-	const char *why = setid_setup();
+	bool broken;
+	const char *why = setid_setup(&broken);
 
+	ASSERT_FALSE(broken) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 }
@@ -230,7 +233,7 @@ TEST_F(ns, shmat_during_moves)
 	/* The segment is at one of the IDs, unattached, intact. */
 	EXPECT_EQ(0, nattch(mover.id));
 	EXPECT_EQ(-EINVAL, nattch(mover.id == a ? b : a));
-	EXPECT_EQ(0xa11ce, shm_pattern(mover.id));
+	EXPECT_EQ(0xa11ceU, shm_pattern(mover.id));
 	EXPECT_EQ(0, shmctl(mover.id, IPC_RMID, NULL));
 }
 
@@ -266,7 +269,7 @@ TEST_F(ns, shmat_during_exchanges)
 	EXPECT_LT(0, x.t.calls - x.t.ebusy);
 	EXPECT_EQ(0, nattch(a));
 	EXPECT_EQ(0, nattch(b));
-	EXPECT_EQ(0xaaaa + 0xbbbb, shm_pattern(a) + shm_pattern(b));
+	EXPECT_EQ(0xaaaaU + 0xbbbbU, shm_pattern(a) + shm_pattern(b));
 	EXPECT_EQ(0, shmctl(a, IPC_RMID, NULL));
 	EXPECT_EQ(0, shmctl(b, IPC_RMID, NULL));
 }
@@ -330,7 +333,7 @@ TEST_F(ns, remap_during_moves)
 	EXPECT_EQ(0, remap.bad) TH_LOG("remap: errno %d", remap.bad_errno);
 	EXPECT_LT(0, remap.calls);
 	EXPECT_EQ(0, nattch(mover.id));
-	EXPECT_EQ(0x5eed, shm_pattern(mover.id));
+	EXPECT_EQ(0x5eedU, shm_pattern(mover.id));
 	EXPECT_EQ(0, shmctl(mover.id, IPC_RMID, NULL));
 }
 
@@ -462,7 +465,7 @@ TEST_F(ns, semundo_during_exchanges)
 
 	ASSERT_GE(a, 0);
 	ASSERT_GE(b, 0);
-	ASSERT_NE(NULL, sh);
+	ASSERT_TRUE(!!sh);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();
 		ASSERT_GE(pid[i], 0);
@@ -549,7 +552,7 @@ static void semop_exchange_then_rmid(struct __test_metadata *_metadata,
 	pid_t pid[2];
 
 	ASSERT_GE(a, 0);
-	ASSERT_NE(NULL, sh);
+	ASSERT_TRUE(!!sh);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();
 		ASSERT_GE(pid[i], 0);
@@ -753,7 +756,7 @@ TEST_F(ns, messages_during_exchanges)
 	ASSERT_GE(a, 0);
 	ASSERT_GE(b, 0);
 	m.seen = calloc(m.max, 1);
-	ASSERT_NE(NULL, m.seen);
+	ASSERT_TRUE(!!m.seen);
 	race(jobs, 3);
 	while (!msg_take(&m, a) || !msg_take(&m, b))
 		;
