@@ -7,8 +7,12 @@ PKGS=(ccache clang-19 lld-19 llvm-19 libclang-19-dev
 	rustc-web rust-web-src rustfmt-web rust-web-clippy
 	qemu-system-x86 busybox-static cpio bc flex bison libelf-dev
 	libssl-dev pahole rsync python3-ply python3-git codespell liburcu-dev
-	gcc gcc-multilib libc6-dev make git git-email xz-utils lz4
-	manpages-dev mandoc groff-base man-db bsdextrautils)
+	gcc gcc-multilib libc6-dev make git git-email xz-utils lz4 clang-format-19
+	manpages-dev mandoc groff-base man-db bsdextrautils
+	libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev protobuf-compiler
+	libnl-3-dev libnl-route-3-dev libnet1-dev libcap-dev libbsd-dev
+	libgnutls28-dev uuid-dev libaio-dev pkg-config iproute2
+	python3-yaml python3-protobuf)
 
 stage "deps: Debian packages"
 missing=()
