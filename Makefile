@@ -13,6 +13,9 @@
 #   make outgoing  patches/BASE with your git identity, in build/outgoing/BASE,
 #                  checked by git send-email --dry-run (6.12: TO=addresses)
 #   make man     regenerate the man-pages patch in man/ from its sources
+#   make criu    the CRIU patches (criu/) checked, applied and built
+#   make criu-test  CRIU's zdtm IPC tests and the joined-namespace restores
+#                in QEMU, on the series and on a kernel without it
 #   make bench   the cost of putting objects at their IDs, each way, and of
 #                the ordinary IPC paths with the option and without, in QEMU
 #   make kcsan   the data races a KCSAN kernel reports under the tests
@@ -37,6 +40,7 @@ EXTEND_CMDLINE_6.12 := ipcmni_extend
 .PHONY: all run test test-start pin distclean-cache test-primary test-backport check deps tree apply \
 	patches patches-base check-patches kernel \
 	series-branch series-import man man-import check-man bench kcsan kunit \
+	criu criu-patches criu-import check-criu criu-test \
 	initramfs qemu-test check-series host-test runner-test demo clean \
 	distclean help outgoing outgoing-test
 
@@ -103,6 +107,23 @@ man-import: deps
 
 check-man: deps
 	$(call timed,$(S)/mkman.sh --check,check-man,shared)
+
+# The CRIU patches (criu/), kept as the man-pages patch is: regenerate them
+# from criu/series/; after commits on the pristine CRIU in build/criu/src,
+# write criu/series/ back; check that they are what their sources give and
+# in CRIU's style; apply them to the pinned CRIU and build it, and the
+# pristine CRIU beside it, with CRIU's own make.
+criu-patches: deps
+	$(call timed,$(S)/criu.sh,criu-patches,shared)
+
+criu-import: deps
+	$(call timed,$(S)/criu.sh --import,criu-import,shared)
+
+check-criu: deps
+	$(call timed,$(S)/criu.sh --check,check-criu,shared)
+
+criu: check-criu
+	$(call timed,$(S)/criu.sh --build,criu,shared)
 
 # Fail if patches/BASE is not what the sources generate (the backport is
 # generated from the primary series, so both trees are needed for it).
