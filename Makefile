@@ -125,6 +125,19 @@ check-criu: deps
 criu: check-criu
 	$(call timed,$(S)/criu.sh --build,criu,shared)
 
+# CRIU's zdtm IPC tests (ns and uns) and the patch's own (ipc_setid, two
+# dumps and restores) in QEMU on the host's root over 9p, with the patched
+# CRIU: on the series' kernel with CRIU's options (tests/config/criu.config),
+# where restores go through IPC_SETID, and on the same kernel with
+# CONFIG_SYSVIPC_CHID=n, where they go through *_next_id; on the first,
+# CRIU_JOINNS_ROUNDS (30) restores into a live, joined IPC namespace with
+# the stock CRIU and with the patched one. On the primary base only.
+criu-test: criu apply
+	$(call timed,$(S)/kernel.sh criu chid-y criu,kernel-criu)
+	$(call timed,$(T)/criu/boot.sh criu feature,criu-test: IPC_SETID)
+	$(call timed,$(S)/kernel.sh criu-n chid-n criu,kernel-criu-n)
+	$(call timed,$(T)/criu/boot.sh criu-n fallback,criu-test: *_next_id)
+
 # Fail if patches/BASE is not what the sources generate (the backport is
 # generated from the primary series, so both trees are needed for it).
 check-patches: tree
