@@ -11,7 +11,8 @@ import os
 import sys
 
 # A series keeps its change-id across versions (b4 prep).
-TRAILER = """change-id: 20261101-sysvipc-chid-5c1e2d7a90b3
+TRAILER = """---
+change-id: 20261101-sysvipc-chid-5c1e2d7a90b3
 
 Best regards,
 --\x20
@@ -27,7 +28,8 @@ def main(patch, source, signature, preface=None):
     with open(patch) as f:
         text = f.read()
     text = text.replace("*** SUBJECT HERE ***", subject.strip())
-    text = text.replace("*** BLURB HERE ***", body.rstrip("\n"))
+    # b4's layout: "---" after the body and before the trailer.
+    text = text.replace("*** BLURB HERE ***", body.rstrip("\n") + "\n\n---")
     text = text.replace("@BASE@", os.environ["COVER_BASE"])
     text = text.rstrip("\n") + "\n\n" + TRAILER + signature + "\n"
     with open(patch, "w") as f:

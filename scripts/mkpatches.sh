@@ -169,7 +169,7 @@ if [ $n -gt 0 ]; then
 	git format-patch -q --no-signature --cover-letter \
 		--subject-prefix="$prefix" "${recipients[@]}" -o "$out" pristine..HEAD
 	cover=$(ls "$out"/0000-*.patch)
-	COVER_BASE="$LINUX_SOURCE_PKG $LINUX_SOURCE_PIN (Linux ${LINUX_SOURCE_PIN%%-*} with Debian's patches)" \
+	COVER_BASE="$LINUX_SOURCE_PKG $LINUX_SOURCE_PIN (Linux ${LINUX_SOURCE_PIN%%-*} and Debian's patches)" \
 		python3 "$TOP/scripts/cover-letter.py" "$cover" "$SERIES/cover-letter" \
 		"$NAME <$EMAIL>" "${preface[@]}"
 fi

@@ -7,7 +7,6 @@
 #ifndef _IPC_CHID_H
 #define _IPC_CHID_H
 
-#include <linux/idr.h>
 #include <linux/ipc.h>
 #include <linux/ipc_namespace.h>
 

@@ -18,14 +18,30 @@
 
 pub mod chid_rules;
 
-use self::chid_rules::{decide, object, Action, ChidError, Id, Layout, Table};
+use self::chid_rules::{
+    decide,
+    object,
+    Action,
+    ChidError,
+    Id,
+    Layout,
+    Table, //
+};
 use core::ptr;
-use kernel::bindings;
-use kernel::error::{from_result, to_result};
-use kernel::ffi::{c_int, c_uint, c_ulong};
-use kernel::prelude::*;
-use kernel::sync::atomic::{Atomic, Relaxed};
-use kernel::types::Opaque;
+use kernel::{
+    bindings,
+    error::{
+        from_result,
+        to_result, //
+    },
+    num::casts::FromSafeCast,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+    types::Opaque, //
+};
 
 type Perm = bindings::kern_ipc_perm;
 
@@ -34,8 +50,7 @@ kernel::static_assert!(bindings::IPC_CHID_EXCHANGE == chid_rules::EXCHANGE);
 
 /// An index or sequence number as the IDR's `unsigned long`.
 fn slot(n: u32) -> c_ulong {
-    // Lossless: `unsigned long` has at least 32 bits.
-    n as c_ulong
+    c_ulong::from_safe_cast(n)
 }
 
 /// The IDs of one IPC type of a namespace, `struct ipc_ids`.
@@ -76,6 +91,26 @@ impl Ids {
         unsafe { bindings::idr_find(self.idr(), slot(index)) }.cast()
     }
 
+    /// Publishes `raw`, the new ID of `perm`, and its sequence number `id.seq`
+    /// for lockless lookups.
+    ///
+    /// # Safety
+    ///
+    /// `perm` must be a live object in the IDR, whose lock the caller holds.
+    unsafe fn publish(&self, perm: *mut Perm, id: Id, raw: c_int) {
+        // SAFETY: `perm` is live (the caller guarantees it). Writers of
+        // `seq` hold `rwsem` for writing and the object's lock, both held
+        // here (type invariant, and the caller); its readers hold one of
+        // them.
+        unsafe { (*perm).seq = slot(id.seq) };
+        // SAFETY: `perm` is live, so its `id`, a field of a `struct
+        // kern_ipc_perm`, is valid for writes and aligned. Its writers hold
+        // the object's lock, held here; its readers either hold that lock
+        // too or read it with READ_ONCE() (the lookups, Smack's audit data),
+        // so this store races with no plain access: it is WRITE_ONCE().
+        unsafe { Atomic::from_ptr(&raw mut (*perm).id) }.store(raw, Relaxed);
+    }
+
     /// Raises `max_idx` to `index` if it is below.
     fn took(&self, index: u32) {
         // SAFETY: `rwsem` is held for writing (type invariant), and it
@@ -98,15 +133,19 @@ impl Table for Ids {
         }
         // SAFETY: `rwsem` is held for writing (type invariant): the object
         // in the IDR is live, and its `seq` changes only under `rwsem`.
-        u32::try_from(unsafe { (*perm).seq }).ok()
+        let seq = unsafe { (*perm).seq };
+        // A sequence number beyond `u32` (none is) still holds the slot.
+        Some(u32::try_from(seq).unwrap_or(u32::MAX))
     }
 }
 
-fn error(e: ChidError) -> Error {
-    match e {
-        ChidError::Invalid => EINVAL,
-        ChidError::OutOfRange => ERANGE,
-        ChidError::Exists => EEXIST,
+impl From<ChidError> for Error {
+    fn from(e: ChidError) -> Self {
+        match e {
+            ChidError::Invalid => EINVAL,
+            ChidError::OutOfRange => ERANGE,
+            ChidError::Exists => EEXIST,
+        }
     }
 }
 
@@ -161,7 +200,7 @@ pub unsafe extern "C" fn ipc_chid_find(
             // SAFETY: the caller guarantees that `objp` is valid for writes.
             unsafe { *objp = ids.find(from.index) };
         }
-        let change = decide(ids, &id_layout, id, newid, flags).map_err(error)?;
+        let change = decide(ids, &id_layout, id, newid, flags)?;
         let (other, action) = match change.action {
             Action::Keep => (ptr::null_mut(), bindings::IPC_CHID_KEEP),
             Action::Reseq => (ptr::null_mut(), bindings::IPC_CHID_RESEQ),
@@ -174,23 +213,6 @@ pub unsafe extern "C" fn ipc_chid_find(
     })
 }
 
-/// Publishes the new ID of `perm` (and its sequence number) for lockless
-/// lookups.
-///
-/// # Safety
-///
-/// `perm` must be a live object in the IDR of `ids`, locked by the caller.
-unsafe fn publish(_ids: &Ids, perm: *mut Perm, id: Id, raw: c_int) {
-    // SAFETY: `perm` is live (the caller guarantees it), and `seq` is read
-    // and written only under `rwsem`, held for writing (invariant of `Ids`).
-    unsafe { (*perm).seq = slot(id.seq) };
-    // SAFETY: `perm` is live, so `id` is valid for writes. Writers of `id`
-    // hold the object's lock, which the caller holds; the lockless readers
-    // read it with READ_ONCE(), so this atomic store races with no plain
-    // access (WRITE_ONCE()).
-    unsafe { Atomic::from_ptr(&raw mut (*perm).id) }.store(raw, Relaxed);
-}
-
 /// Carries out the change [`ipc_chid_find`] found, for `obj` locked: moves it
 /// to `newid` (also within its own slot), or exchanges it with `other`.
 ///
@@ -200,9 +222,14 @@ unsafe fn publish(_ids: &Ids, perm: *mut Perm, id: Id, raw: c_int) {
 ///
 /// # Safety
 ///
-/// As for [`ipc_chid_find`], and `obj` (and `other`, unless null) must be the
-/// objects it returned for `newid`, locked by the caller, with
-/// `idr_preload()` in effect and `ids->chid_lock` held for writing.
+/// As for [`ipc_chid_find`], and `obj` (and `other`, unless null) must be
+/// live objects of the IDR of `ids`, locked by the caller.
+///
+/// # Context
+///
+/// `obj` and `other` are the objects [`ipc_chid_find`] returned for `newid`.
+/// The caller has `idr_preload()` in effect and holds `ids->chid_lock` for
+/// writing, so that lookups that fail meanwhile look again.
 #[export]
 pub unsafe extern "C" fn ipc_chid_commit(
     ids: *mut bindings::ipc_ids,
@@ -229,7 +256,7 @@ pub unsafe extern "C" fn ipc_chid_commit(
         if to.index == from.index {
             // SAFETY: `obj` is live, in the IDR of `ids` (checked above) and
             // locked by the caller.
-            unsafe { publish(ids, obj, to, newid) };
+            unsafe { ids.publish(obj, to, newid) };
             return Ok(0);
         }
 
@@ -270,8 +297,8 @@ pub unsafe extern "C" fn ipc_chid_commit(
         // SAFETY: `obj` and `other` are live, in the IDR of `ids` (checked
         // above) and locked by the caller.
         unsafe {
-            publish(ids, obj, to, newid);
-            publish(ids, other, from, oldid);
+            ids.publish(obj, to, newid);
+            ids.publish(other, from, oldid);
         }
         Ok(0)
     })
@@ -310,7 +337,7 @@ unsafe fn move_to(ids: &Ids, obj: *mut Perm, from: Id, to: Id, newid: c_int) -> 
     // use: `ipc_get_maxidx()` finds the exact value when asked.
     ids.took(to.index);
     // SAFETY: `obj` is live, in the IDR of `ids` and locked by the caller.
-    unsafe { publish(ids, obj, to, newid) };
+    unsafe { ids.publish(obj, to, newid) };
     // SAFETY: `rwsem` is held for writing (invariant of `Ids`), and the slot
     // `from` holds `obj` (checked by the caller).
     unsafe { bindings::idr_remove(ids.idr(), slot(from.index)) };

@@ -49,6 +49,7 @@ pub struct Id {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
     shift: u32,
+    mask: u32,
     mni: u32,
     seq_max: u32,
 }
@@ -65,12 +66,14 @@ impl Layout {
         let mni = u32::try_from(mni).ok().filter(|&m| m >= 1)?;
         let seq_max = u32::try_from(seq_max).ok()?;
         let slots = 1u32.checked_shl(shift)?;
-        let seqs = (i32::MAX as u32).checked_shr(shift)?;
+        let mask = slots.checked_sub(1)?;
+        let seqs = i32::MAX.unsigned_abs().checked_shr(shift)?;
         if mni > slots || seq_max > seqs {
             return None;
         }
         Some(Self {
             shift,
+            mask,
             mni,
             seq_max,
         })
@@ -82,7 +85,7 @@ impl Layout {
     /// slot or sequence number beyond the layout.
     pub fn decode(&self, id: i32) -> Result<Id, ChidError> {
         let id = u32::try_from(id).map_err(|_| ChidError::OutOfRange)?;
-        let index = id & self.index_mask();
+        let index = id & self.mask;
         let seq = id.checked_shr(self.shift).ok_or(ChidError::OutOfRange)?;
         if index >= self.mni || seq > self.seq_max {
             return Err(ChidError::OutOfRange);
@@ -110,11 +113,6 @@ impl Layout {
     /// The largest sequence number (`ipcid_seq_max()`).
     pub fn seq_max(&self) -> u32 {
         self.seq_max
-    }
-
-    fn index_mask(&self) -> u32 {
-        // `new()` checked that `1 << shift` does not overflow.
-        (1u32 << self.shift) - 1
     }
 }
 
@@ -275,19 +273,25 @@ mod tests {
     #[test]
     fn find_the_object() -> Result<(), ChidError> {
         let l = default()?;
-        assert_eq!(object(&Three, &l, 2 << 15 | 3, 0), Ok(id(3, 2)));
-        assert_eq!(object(&Three, &l, 2 << 15 | 3, EXCHANGE), Ok(id(3, 2)));
+        assert_eq!(object(&Three, &l, (2 << 15) | 3, 0), Ok(id(3, 2)));
+        assert_eq!(object(&Three, &l, (2 << 15) | 3, EXCHANGE), Ok(id(3, 2)));
         // A stale sequence number, a free slot, unknown flags, a bad ID.
-        assert_eq!(object(&Three, &l, 1 << 15 | 3, 0), Err(ChidError::Invalid));
+        assert_eq!(
+            object(&Three, &l, (1 << 15) | 3, 0),
+            Err(ChidError::Invalid)
+        );
         assert_eq!(object(&Three, &l, 2, 0), Err(ChidError::Invalid));
-        assert_eq!(object(&Three, &l, 2 << 15 | 3, 2), Err(ChidError::Invalid));
+        assert_eq!(
+            object(&Three, &l, (2 << 15) | 3, 2),
+            Err(ChidError::Invalid)
+        );
         assert_eq!(object(&Three, &l, -1, 0), Err(ChidError::Invalid));
         Ok(())
     }
 
     #[test]
     fn actions() {
-        let b = 1 << 15 | 1;
+        let b = (1 << 15) | 1;
         assert_eq!(action(0, 7, 0), Ok(Action::Move));
         assert_eq!(action(0, 0, 0), Ok(Action::Keep));
         assert_eq!(action(0, 3 << 15, 0), Ok(Action::Reseq));
@@ -298,11 +302,11 @@ mod tests {
 
     #[test]
     fn refusals() {
-        let b = 1 << 15 | 1;
+        let b = (1 << 15) | 1;
         // A held slot without the flag.
         assert_eq!(action(0, b, 0), Err(ChidError::Exists));
-        // Slot 1 is held under another ID than `2 << 15 | 1`: no trade.
-        assert_eq!(action(0, 2 << 15 | 1, EXCHANGE), Err(ChidError::Exists));
+        // Slot 1 is held under another ID than `(2 << 15) | 1`: no trade.
+        assert_eq!(action(0, (2 << 15) | 1, EXCHANGE), Err(ChidError::Exists));
         // No object at the ID, unknown flags, a new ID out of range.
         assert_eq!(action(1, 7, 0), Err(ChidError::Invalid));
         assert_eq!(action(0, 7, 2), Err(ChidError::Invalid));

@@ -10,7 +10,7 @@
 //!
 //! With the `kernel-idr` feature, `chid` is `ipc/chid.rs` of the series,
 //! also unchanged, built against the kernel's own IDR (see `build.rs`), with
-//! [`ffi`], [`error`], [`sync`], [`types`] and `bindings` standing in for
+//! [`ffi`], [`error`], [`num`], [`sync`], [`types`] and `bindings` standing in for
 //! the kernel crate's; [`chid_rules`] is then its module.
 
 #![no_std]
@@ -120,7 +120,28 @@ pub mod sync {
 /// The part of the kernel's prelude that `ipc/chid.rs` uses.
 pub mod prelude {
     pub use crate::error::{code::*, Error, Result};
+    pub use crate::ffi::{c_int, c_uint, c_ulong};
     pub use macros::export;
+}
+
+/// The part of the kernel's `num` module that `ipc/chid.rs` uses.
+pub mod num {
+    /// Lossless conversions (`rust/kernel/num/casts.rs`).
+    pub mod casts {
+        /// A conversion that is lossless on every supported target.
+        pub trait FromSafeCast<T> {
+            /// `value` as `Self`.
+            fn from_safe_cast(value: T) -> Self;
+        }
+
+        impl FromSafeCast<u32> for usize {
+            fn from_safe_cast(value: u32) -> Self {
+                // The host, as the kernel, has a `usize` of 32 bits or more.
+                const _: () = assert!(usize::BITS >= u32::BITS);
+                value as usize
+            }
+        }
+    }
 }
 
 /// The part of the kernel's `error` module that `ipc/chid.rs` uses.
