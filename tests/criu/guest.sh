@@ -62,22 +62,23 @@ fi
 cd "$patched/test" || exit 1
 rm -rf dump
 zdtm() {
-	local name=$1 want=$2 out
-	shift 2
+	local name=$1 want=$2 runs=$3 out n
+	shift 3
 	start=$(date +%s)
 	out=$(./zdtm.py run "$@" --keep-going -k always 2>&1)
 	printf '%s\n' "$out" | tail -n 200
-	if grep -q "ALL TEST(S) PASSED (TOTAL $want/SKIPPED 0)" <<<"$out"; then
-		result "$name" "ok ($want tests, $(($(date +%s) - start)) s)"
+	n=$(grep -cE '^=+ Run zdtm/static/[^ ]+ in u?ns =+$' <<<"$out")
+	if grep -q "ALL TEST(S) PASSED (TOTAL $want/SKIPPED 0)" <<<"$out" && [ "$n" = "$runs" ]; then
+		result "$name" "ok ($want tests, $n runs, $(($(date +%s) - start)) s)"
 	else
-		result "$name" "FAIL ($(grep -E 'TEST\(S\) (FAILED|PASSED)' <<<"$out" | tr -d '#' | xargs))"
+		result "$name" "FAIL ($(grep -E 'TEST\(S\) (FAILED|PASSED)' <<<"$out" | tr -d '#' | xargs), $n of $runs runs)"
 	fi
 }
 # msgque, sem, shm, shm-mp, shm-unaligned: ns and uns; ipc_namespace: ns.
-# zdtm counts tests, each in the flavours it allows.
-zdtm zdtm-ipc 6 -f ns,uns -t zdtm/static/msgque -t zdtm/static/sem -t zdtm/static/shm \
+# zdtm counts tests; each runs in the flavours it allows.
+zdtm zdtm-ipc 6 11 -f ns,uns -t zdtm/static/msgque -t zdtm/static/sem -t zdtm/static/shm \
 	-t zdtm/static/shm-mp -t zdtm/static/shm-unaligned -t zdtm/static/ipc_namespace
-zdtm zdtm-ipc_setid 1 -f ns,uns --iters 2 -t zdtm/static/ipc_setid
+zdtm zdtm-ipc_setid 1 2 -f ns,uns --iters 2 -t zdtm/static/ipc_setid
 
 # Which path the restores took, from their logs.
 logs=$(find dump -name 'restore.log' 2>/dev/null)
