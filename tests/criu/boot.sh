@@ -25,6 +25,18 @@ gcc -O2 -Wall -Wextra -Werror -o "$SHARED/criu/bin/ipc-joinns" "$TOP/tests/criu/
 	die "ipc-joinns did not build"
 info "build/criu/bin/ipc-joinns"
 
+# A boot with the same kernel, CRIU builds, guest and rounds that passed
+# is not redone (BOOT_AGAIN=1 boots again all the same).
+stampfile=$STAMPS/criu-$kname
+sum=$( (cat "$kernel" "$SHARED/criu/bin/ipc-joinns" "$0" "$TOP"/tests/criu/*.sh \
+	"$SHARED"/criu/{patched,stock}/.build.key; echo "$mode $rounds") | sha1sum | cut -c1-40)
+if [ "${BOOT_AGAIN:-0}" != 1 ] && [ "$(cat "$stampfile" 2>/dev/null)" = "$sum" ]; then
+	stage "criu-test[$kname]: unchanged since it passed (BOOT_AGAIN=1 boots again)"
+	grep -a -E '^(    criu-result|criu-test)' "$BUILD/logs/criu-$kname.out" || true
+	exit 0
+fi
+rm -f "$stampfile"
+
 expect=(check-ipc_setid zdtm-ipc zdtm-ipc_setid restore-path)
 [ "$mode" = fallback ] || expect+=(joinns-stock joinns-patched)
 
@@ -35,12 +47,13 @@ timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 2G -smp 2 
 	-nographic -no-reboot -kernel "$kernel" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$SHARED/criu",mount_tag=criu,security_model=none,multidevs=remap \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 kunit.enable=0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$TOP/tests/criu/guest.sh criu_top=$TOP criu_mode=$mode criu_rounds=$rounds" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 kunit.enable=0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/tests/criu/guest.sh criu_top=$TOP criu_mode=$mode criu_rounds=$rounds" \
 	</dev/null >"$log" 2>&1 || rc=$?
 info "qemu exited with $rc after $(($(date +%s) - start)) s, log: ${log#"$TOP/"}"
 
 # The verdict: each expected result ok, the guest done, no kernel splat.
-tr -d '\r' <"$log" | grep -E '^(criu-result|joinns\[[a-z]*\]: [0-9]+ rounds|criu-guest)' | sed 's/^/    /' || true
+tr -d '\r' <"$log" | grep -aE '^(criu-result|joinns\[[a-z]*\]: [0-9]+ rounds|criu-guest)' |
+	sed 's/^/    /' | tee "$BUILD/logs/criu-$kname.out" || true
 passed=0 failed=0
 for name in "${expect[@]}"; do
 	line=$(tr -d '\r' <"$log" | grep -a "^criu-result: $name " | tail -n 1 || true)
@@ -54,5 +67,6 @@ grep -aq '^criu-guest: done' "$log" || { info "the guest did not finish"; failed
 [ "$rc" -ne 124 ] || { info "timed out after $timeout s"; failed=$((failed + 1)); }
 splat=$(grep -aE 'WARNING:|BUG:|Oops|Kernel panic|possible recursive locking|circular locking|general protection' "$log" | head -n 5 || true)
 [ -z "$splat" ] || { printf '    kernel: %s\n' "$splat"; failed=$((failed + 1)); }
-echo "criu-test[$kname]: $passed passed, $failed failed"
+echo "criu-test[$kname]: $passed passed, $failed failed" | tee -a "$BUILD/logs/criu-$kname.out"
 [ "$failed" = 0 ] || die "criu-test on $kname failed (log: ${log#"$TOP/"})"
+echo "$sum" >"$stampfile"

@@ -90,10 +90,10 @@ if [ "$mode" = feature ]; then
 	path="IDs set with IPC_SETID"
 	[ "$nsetid" -gt 0 ] || nlogs=0
 else
-	path="IDs set with \\*_next_id"
+	path="IDs set with *_next_id"
 	[ "$nsetid" = 0 ] || nlogs=0
 fi
-n=$(grep -l "Restoring IPC namespace, $path" $logs /dev/null | wc -l)
+n=$(grep -lF "Restoring IPC namespace, $path" $logs /dev/null | wc -l)
 [ "$nlogs" -gt 0 ] && [ "$n" = "$nlogs" ] && result restore-path "ok ($path in $n logs)" ||
 	result restore-path "FAIL ($n of $nlogs logs with $path, $nsetid changes)"
 
