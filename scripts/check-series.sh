@@ -87,9 +87,9 @@ rustdoc() {
 	if grep -E '^(warning|error)' "$BUILD/logs/rustdoc.log" >&2; then
 		die "make rustdoc warned"
 	fi
-	local doc=$BUILD/out/chid-y/Documentation/output/rust/rustdoc/kernel/ipc_chid/index.html
-	[ -f "$doc" ] || die "no rustdoc for kernel::ipc_chid"
-	info "built, with ${doc#"$BUILD/"}"
+	# ipc/chid.rs is not part of the kernel crate, which this renders: the
+	# host tests check its documentation (cargo doc).
+	info "built, without a warning"
 }
 
 # tools/testing/selftests/ipc/config over a defconfig, as CI systems merge

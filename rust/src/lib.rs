@@ -209,7 +209,8 @@ pub mod bindings {
     include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 }
 
-/// `ipc/chid.rs` of the series.
+// `ipc/chid.rs` of the series (its own inner documentation says what it is;
+// an outer one here would be resolved in this scope, breaking its links).
 #[cfg(feature = "kernel-idr")]
 #[allow(unsafe_code)]
 #[path = "../ipc/chid.rs"]
