@@ -159,7 +159,8 @@ write | --check)
 		tests=(msgque sem shm shm-mp shm-unaligned ipc_namespace)
 		stage "criu: build the $kind CRIU (make, build/criu/$kind)"
 		t=$DIR/$kind
-		want=$( (sha256sum "$CRIU_TARBALL"; [ "$kind" = stock ] || cat $(patches)) | sha256sum | cut -c1-40)
+		want=$( (sha256sum "$CRIU_TARBALL" "$0"; gcc --version; [ "$kind" = stock ] || cat $(patches)) |
+			sha256sum | cut -c1-40)
 		if [ -x "$t/criu/criu" ] && [ "$(cat "$t/.build.key" 2>/dev/null)" = "$want" ]; then
 			info "unchanged since it was built: $("$t/criu/criu" --version | head -n1)"
 			continue
@@ -173,11 +174,13 @@ write | --check)
 			[ ! -f "$t/test/zdtm/static/ipc_setid.c" ] || tests+=(ipc_setid)
 		fi
 		start=$(date +%s)
-		make -C "$t" -j"$(nproc)" >"$t/build.log" 2>&1 ||
+		# Through ccache, as the kernels are (CCACHE_BASEDIR is the
+		# clone): a clone elsewhere compiles nothing again.
+		make -C "$t" -j"$(nproc)" CC="ccache gcc" >"$t/build.log" 2>&1 ||
 			{ tail -n 40 "$t/build.log" >&2; die "CRIU did not build (log: $t/build.log)"; }
-		make -C "$t/test" umount2 zdtm_ct >>"$t/build.log" 2>&1 &&
-			make -C "$t/test/zdtm/lib" -j"$(nproc)" >>"$t/build.log" 2>&1 &&
-			make -C "$t/test/zdtm/static" -j"$(nproc)" "${tests[@]}" >>"$t/build.log" 2>&1 ||
+		make -C "$t/test" CC="ccache gcc" umount2 zdtm_ct >>"$t/build.log" 2>&1 &&
+			make -C "$t/test/zdtm/lib" -j"$(nproc)" CC="ccache gcc" >>"$t/build.log" 2>&1 &&
+			make -C "$t/test/zdtm/static" -j"$(nproc)" CC="ccache gcc" "${tests[@]}" >>"$t/build.log" 2>&1 ||
 			{ tail -n 40 "$t/build.log" >&2; die "zdtm did not build (log: $t/build.log)"; }
 		warnings=$(grep -c 'warning:' "$t/build.log" || true)
 		info "$("$t/criu/criu" --version | head -n1), in $(($(date +%s) - start)) s," \
