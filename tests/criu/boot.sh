@@ -38,7 +38,7 @@ fi
 rm -f "$stampfile"
 
 expect=(check-ipc_setid zdtm-ipc zdtm-ipc_setid restore-path)
-[ "$mode" = fallback ] || expect+=(joinns-stock joinns-patched)
+[ "$mode" = fallback ] || expect+=(zdtm-ipc_setid-stock joinns-stock joinns-patched)
 
 stage "criu-test[$kname]: qemu-system-x86_64 (TCG, -smp 2, host root over 9p, timeout $timeout s), $mode"
 start=$(date +%s)
