@@ -110,12 +110,12 @@ for k in 0 $base $n; do
 done
 if [ "$base" -gt 0 ]; then
 	stage "walk: what the preparatory patches change (steps 0 to $base, for the record)"
-	"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$ART/$base.vmlinux" | tail -n +2 | head -n 12
+	"$KSRC/scripts/bloat-o-meter" -t "$ART/0.vmlinux" "$ART/$base.vmlinux" | tail -n +2 | sed -n 1,12p
 fi
 
 stage "walk: what CONFIG_SYSVIPC_CHID=y adds (step $base to $((n - 1)), for the record)"
 "$KSRC/scripts/bloat-o-meter" -t "$ART/$base.vmlinux" "$ART/$((n - 1)).vmlinux" |
-	tee "$BUILD/logs/bloat-y.txt" | grep -E 'chid|setid|Total|add/remove' | head -n 30
+	tee "$BUILD/logs/bloat-y.txt" | grep -E 'chid|setid|Total|add/remove' | sed -n 1,30p
 
 stage "walk: make W=1 ipc/, new warnings against the pristine tree"
 new=$(comm -13 "$ART/0.w1" "$ART/$((n - 1)).w1")
