@@ -5,20 +5,29 @@
 
 use proc_macro::TokenStream;
 
+/// `item` with the attribute `attr` in front, or `error` as a compile error
+/// when the check `ok` failed.
+fn prepend(ok: bool, error: &str, attr: &str, item: TokenStream) -> TokenStream {
+    let code = if ok {
+        attr.to_string()
+    } else {
+        format!("compile_error!({error:?});")
+    };
+    let mut out: TokenStream = code.parse().unwrap_or_default();
+    if ok {
+        out.extend(item);
+    }
+    out
+}
+
 /// `#[export]`: in the kernel, it disables name mangling and checks the
 /// function's signature against the C declaration that bindgen generated.
 /// The host build has no such declarations for its entry points, so this
 /// only disables name mangling.
 #[proc_macro_attribute]
 pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return "compile_error!(\"#[export] takes no arguments\");"
-            .parse()
-            .unwrap_or_default();
-    }
-    let mut out: TokenStream = "#[no_mangle]".parse().unwrap_or_default();
-    out.extend(item);
-    out
+    let ok = attr.is_empty();
+    prepend(ok, "#[export] takes no arguments", "#[no_mangle]", item)
 }
 
 /// `#[kunit_tests(suite)]`: in the kernel, it turns the `#[test]` functions
@@ -27,12 +36,11 @@ pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// only, and its `#[test]` functions are ordinary tests.
 #[proc_macro_attribute]
 pub fn kunit_tests(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if attr.is_empty() {
-        return "compile_error!(\"#[kunit_tests] takes the suite's name\");"
-            .parse()
-            .unwrap_or_default();
-    }
-    let mut out: TokenStream = "#[cfg(test)]".parse().unwrap_or_default();
-    out.extend(item);
-    out
+    let ok = !attr.is_empty();
+    prepend(
+        ok,
+        "#[kunit_tests] takes the suite's name",
+        "#[cfg(test)]",
+        item,
+    )
 }
