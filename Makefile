@@ -7,7 +7,8 @@
 #
 #   make run     toolchain, tree, series, kernel (LLVM=1), boot, demo
 #   make test    host tests, then on each base: patches, kernel, QEMU boots
-#                with all tests, series checks (the walk on 7.3)
+#                with all tests, series checks (the walk on 7.3); on 7.3
+#                also CRIU's zdtm IPC tests (make criu-test, shortened)
 #   make check   the quick loop on BASE: host tests, patches/, kernel, boots
 #   make patches regenerate patches/7.3 and patches/6.12 from the sources
 #   make outgoing  patches/BASE with your git identity, in build/outgoing/BASE,
@@ -133,14 +134,18 @@ criu: check-criu
 # CRIU_JOINNS_ROUNDS (30) restores into a live, joined IPC namespace with
 # the stock CRIU and with the patched one. CRIU_FALLBACK=0 leaves out the
 # kernel without the series' option and its boot. On the primary base only.
+#
+# make test runs it too, for CI's time with TEST_CRIU_FALLBACK (0) and
+# TEST_CRIU_ROUNDS (10) in their place: "make test TEST_CRIU_FALLBACK=1
+# TEST_CRIU_ROUNDS=30" runs it whole.
 CRIU_FALLBACK ?= 1
+TEST_CRIU_FALLBACK ?= 0
+TEST_CRIU_ROUNDS ?= 10
 criu-test: criu apply
 	$(call timed,$(S)/kernel.sh criu chid-y criu,kernel-criu)
 	$(call timed,$(T)/criu/boot.sh criu feature,criu-test: IPC_SETID)
-ifneq ($(CRIU_FALLBACK),0)
-	$(call timed,$(S)/kernel.sh criu-n chid-n criu,kernel-criu-n)
-	$(call timed,$(T)/criu/boot.sh criu-n fallback,criu-test: fallback)
-endif
+	$(if $(filter-out 0,$(CRIU_FALLBACK)),$(call timed,$(S)/kernel.sh criu-n chid-n criu,kernel-criu-n))
+	$(if $(filter-out 0,$(CRIU_FALLBACK)),$(call timed,$(T)/criu/boot.sh criu-n fallback,criu-test: fallback))
 
 # Fail if patches/BASE is not what the sources generate (the backport is
 # generated from the primary series, so both trees are needed for it).
@@ -193,6 +198,8 @@ test: test-start deps host-test check-man
 	@start=$$(cat build/test-start); \
 	BASE=6.12 $(S)/background.sh start tree $(S)/tree.sh; \
 	$(MAKE) --no-print-directory BASE=7.3 test-primary && \
+	$(MAKE) --no-print-directory BASE=7.3 CRIU_FALLBACK=$(TEST_CRIU_FALLBACK) \
+		CRIU_JOINNS_ROUNDS=$(TEST_CRIU_ROUNDS) criu-test && \
 	$(MAKE) --no-print-directory BASE=6.12 test-backport && \
 	printf '\n==> make test: all stages passed on 7.3 and 6.12 (%d s for both bases)\n' \
 		$$(($$(date +%s) - start)) && \
