@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The System V IPC system calls, made directly: the C library refuses
-//! `IPC_SETID`, and the structures are the kernel's (x86-64 layout).
+//! The System V IPC system calls. The objects are read and set through
+//! the C library's wrappers and the structures the `libc` crate declares
+//! for them, so that the kernel's layouts of each architecture (and the
+//! `IPC_64` flag and `ipc()` multiplexer of 32-bit x86) are the C
+//! library's business. Only `IPC_SETID`, which the C library refuses, is a
+//! raw system call; its argument is the same on every architecture.
 
 use std::io;
-
-#[cfg(not(target_arch = "x86_64"))]
-compile_error!("ipcid knows the IPC structures of x86-64 only");
 
 pub const IPC_SETID: i32 = 4;
 pub const IPC_SETID_EXCHANGE: u32 = 1;
 const MSG_COPY: i32 = 0o40000;
+/// Mode bits of a segment (`<linux/shm.h>`): removed while attached, and
+/// locked in memory.
+pub const SHM_DEST: u32 = 0o1000;
+pub const SHM_LOCKED: u32 = 0o2000;
 
 /// The three kinds of object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,63 +41,47 @@ impl Kind {
     }
 }
 
-/// `struct ipc64_perm`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
+/// What ipcid uses of `struct ipc_perm`.
+#[derive(Clone, Copy, Default, Debug)]
 pub struct Perm {
-    pub key: i32,
     pub uid: u32,
     pub gid: u32,
-    pub cuid: u32,
-    pub cgid: u32,
+    /// The permission bits and, for segments, `SHM_DEST` and `SHM_LOCKED`.
     pub mode: u32,
-    seq: u16,
-    pad: u16,
-    unused: [u64; 2],
 }
 
-/// `struct msqid64_ds`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
+impl From<&libc::ipc_perm> for Perm {
+    fn from(p: &libc::ipc_perm) -> Perm {
+        Perm {
+            uid: p.uid,
+            gid: p.gid,
+            mode: u32::from(p.mode),
+        }
+    }
+}
+
+/// What ipcid uses of `struct msqid_ds`.
+#[derive(Clone, Copy, Default, Debug)]
 pub struct MsqidDs {
     pub perm: Perm,
-    pub stime: i64,
-    pub rtime: i64,
-    pub ctime: i64,
     pub cbytes: u64,
     pub qnum: u64,
     pub qbytes: u64,
-    pub lspid: i32,
-    pub lrpid: i32,
-    unused: [u64; 2],
 }
 
-/// `struct semid64_ds`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
+/// What ipcid uses of `struct semid_ds`.
+#[derive(Clone, Copy, Default, Debug)]
 pub struct SemidDs {
     pub perm: Perm,
-    pub otime: i64,
-    unused1: u64,
-    pub ctime: i64,
-    unused2: u64,
     pub nsems: u64,
-    unused: [u64; 2],
 }
 
-/// `struct shmid64_ds`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
+/// What ipcid uses of `struct shmid_ds`.
+#[derive(Clone, Copy, Default, Debug)]
 pub struct ShmidDs {
     pub perm: Perm,
     pub segsz: u64,
-    pub atime: i64,
-    pub dtime: i64,
-    pub ctime: i64,
-    pub cpid: i32,
-    pub lpid: i32,
     pub nattch: u64,
-    unused: [u64; 2],
 }
 
 /// `struct ipc_setid` of `<linux/ipc_setid.h>`.
@@ -110,21 +99,49 @@ fn check(r: libc::c_long) -> io::Result<libc::c_long> {
     }
 }
 
-fn id_of(r: libc::c_long) -> io::Result<i32> {
-    i32::try_from(r).map_err(|_| io::Error::from_raw_os_error(libc::EOVERFLOW))
+/// A C library call's `int` result: -1 and `errno`, or the result.
+fn check_int(r: libc::c_int) -> io::Result<libc::c_int> {
+    check(libc::c_long::from(r)).map(|_| r)
 }
 
-/// `msgctl()`, `semctl()` or `shmctl()` with a pointer argument.
-fn ctl(kind: Kind, id: i32, cmd: i32, arg: *mut libc::c_void) -> io::Result<libc::c_long> {
+fn id_of(r: libc::c_int) -> io::Result<i32> {
+    check_int(r)
+}
+
+/// The `ipc()` call numbers of `<linux/ipc.h>`, for 32-bit x86, whose C
+/// library headers name no direct System V IPC system calls.
+#[cfg(target_arch = "x86")]
+mod ipc_call {
+    pub const SEMCTL: libc::c_long = 3;
+    pub const MSGCTL: libc::c_long = 14;
+    pub const SHMCTL: libc::c_long = 24;
+}
+
+/// `msgctl()`, `semctl()` or `shmctl()` as a raw system call, with a
+/// pointer argument: for the commands the C library does not know.
+fn raw_ctl(kind: Kind, id: i32, cmd: i32, arg: *mut libc::c_void) -> io::Result<libc::c_long> {
+    #[cfg(not(target_arch = "x86"))]
     // SAFETY: the kernel reads or writes at most the structure that `cmd`
     // names through `arg`, which the callers size accordingly (or null).
-    check(unsafe {
+    let r = unsafe {
         match kind {
             Kind::Msg => libc::syscall(libc::SYS_msgctl, id, cmd, arg),
             Kind::Sem => libc::syscall(libc::SYS_semctl, id, 0, cmd, arg),
             Kind::Shm => libc::syscall(libc::SYS_shmctl, id, cmd, arg),
         }
-    })
+    };
+    #[cfg(target_arch = "x86")]
+    // SAFETY: as above; through ipc(), semctl() takes a pointer to its
+    // fourth argument (the union semun), here `arg` itself.
+    let r = unsafe {
+        let mut semun = arg;
+        match kind {
+            Kind::Msg => libc::syscall(libc::SYS_ipc, ipc_call::MSGCTL, id, cmd, 0, arg),
+            Kind::Sem => libc::syscall(libc::SYS_ipc, ipc_call::SEMCTL, id, 0, cmd, &raw mut semun),
+            Kind::Shm => libc::syscall(libc::SYS_ipc, ipc_call::SHMCTL, id, cmd, 0, arg),
+        }
+    };
+    check(r)
 }
 
 /// `IPC_SETID`: give the object `id` the ID `newid`.
@@ -133,13 +150,13 @@ pub fn setid(kind: Kind, id: i32, newid: i32, exchange: bool) -> io::Result<()> 
         newid,
         flags: if exchange { IPC_SETID_EXCHANGE } else { 0 },
     };
-    ctl(kind, id, IPC_SETID, (&mut arg as *mut SetidArg).cast()).map(drop)
+    raw_ctl(kind, id, IPC_SETID, (&raw mut arg).cast()).map(drop)
 }
 
 /// Whether the kernel has `IPC_SETID`: a NULL argument fails with EFAULT
 /// (EPERM without the capability) where it does, EINVAL where it does not.
 pub fn probe_setid() -> io::Result<()> {
-    match ctl(Kind::Msg, 0, IPC_SETID, std::ptr::null_mut()) {
+    match raw_ctl(Kind::Msg, 0, IPC_SETID, std::ptr::null_mut()) {
         Ok(_) => Ok(()),
         Err(e) if e.raw_os_error() == Some(libc::EFAULT) => Ok(()),
         Err(e) => Err(e),
@@ -148,60 +165,103 @@ pub fn probe_setid() -> io::Result<()> {
 
 pub fn msgget(key: i32, flags: i32) -> io::Result<i32> {
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe {
-        libc::syscall(libc::SYS_msgget, key, flags)
-    })?)
+    id_of(unsafe { libc::msgget(key, flags) })
 }
 
 pub fn semget(key: i32, nsems: i32, flags: i32) -> io::Result<i32> {
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe {
-        libc::syscall(libc::SYS_semget, key, nsems, flags)
-    })?)
+    id_of(unsafe { libc::semget(key, nsems, flags) })
 }
 
 pub fn shmget(key: i32, size: u64, flags: i32) -> io::Result<i32> {
+    let size = usize::try_from(size).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: no pointer arguments.
-    id_of(check(unsafe {
-        libc::syscall(libc::SYS_shmget, key, size, flags)
-    })?)
+    id_of(unsafe { libc::shmget(key, size, flags) })
 }
 
 pub fn rmid(kind: Kind, id: i32) -> io::Result<()> {
-    ctl(kind, id, libc::IPC_RMID, std::ptr::null_mut()).map(drop)
+    // SAFETY: IPC_RMID reads no argument.
+    check_int(unsafe {
+        match kind {
+            Kind::Msg => libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()),
+            Kind::Sem => libc::semctl(id, 0, libc::IPC_RMID),
+            Kind::Shm => libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()),
+        }
+    })
+    .map(drop)
+}
+
+/// `SHM_LOCK`: keep a segment's pages in memory.
+pub fn shm_lock(id: i32) -> io::Result<()> {
+    // SAFETY: SHM_LOCK reads no argument.
+    check_int(unsafe { libc::shmctl(id, libc::SHM_LOCK, std::ptr::null_mut()) }).map(drop)
+}
+
+fn msg_ds(id: i32) -> io::Result<libc::msqid_ds> {
+    // SAFETY: all-zero bytes are a valid `msqid_ds` (integers only).
+    let mut ds: libc::msqid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: IPC_STAT writes one `msqid_ds`, the C library's, into `ds`.
+    check_int(unsafe { libc::msgctl(id, libc::IPC_STAT, &raw mut ds) })?;
+    Ok(ds)
+}
+
+fn sem_ds(id: i32) -> io::Result<libc::semid_ds> {
+    // SAFETY: all-zero bytes are a valid `semid_ds` (integers only).
+    let mut ds: libc::semid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: IPC_STAT writes one `semid_ds` through the pointer of its
+    // union semun argument.
+    check_int(unsafe { libc::semctl(id, 0, libc::IPC_STAT, &raw mut ds) })?;
+    Ok(ds)
+}
+
+fn shm_ds(id: i32) -> io::Result<libc::shmid_ds> {
+    // SAFETY: all-zero bytes are a valid `shmid_ds` (integers only).
+    let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: IPC_STAT writes one `shmid_ds` into `ds`.
+    check_int(unsafe { libc::shmctl(id, libc::IPC_STAT, &raw mut ds) })?;
+    Ok(ds)
+}
+
+/// A C `unsigned long` or `size_t`, 32 or 64 bits wide.
+fn wide<T: TryInto<u64>>(v: T) -> u64 {
+    v.try_into().unwrap_or(u64::MAX)
+}
+
+/// A `u64` as a C `unsigned long`, if it fits.
+fn narrow<T: TryFrom<u64>>(v: u64) -> Option<T> {
+    T::try_from(v).ok()
+}
+
+/// A C `long` as an `i64`.
+fn signed<T: Into<i64>>(v: T) -> i64 {
+    v.into()
 }
 
 pub fn msg_stat(id: i32) -> io::Result<MsqidDs> {
-    let mut ds = MsqidDs::default();
-    ctl(
-        Kind::Msg,
-        id,
-        libc::IPC_STAT,
-        (&mut ds as *mut MsqidDs).cast(),
-    )?;
-    Ok(ds)
+    let ds = msg_ds(id)?;
+    Ok(MsqidDs {
+        perm: Perm::from(&ds.msg_perm),
+        cbytes: wide(ds.__msg_cbytes),
+        qnum: wide(ds.msg_qnum),
+        qbytes: wide(ds.msg_qbytes),
+    })
 }
 
 pub fn sem_stat(id: i32) -> io::Result<SemidDs> {
-    let mut ds = SemidDs::default();
-    ctl(
-        Kind::Sem,
-        id,
-        libc::IPC_STAT,
-        (&mut ds as *mut SemidDs).cast(),
-    )?;
-    Ok(ds)
+    let ds = sem_ds(id)?;
+    Ok(SemidDs {
+        perm: Perm::from(&ds.sem_perm),
+        nsems: wide(ds.sem_nsems),
+    })
 }
 
 pub fn shm_stat(id: i32) -> io::Result<ShmidDs> {
-    let mut ds = ShmidDs::default();
-    ctl(
-        Kind::Shm,
-        id,
-        libc::IPC_STAT,
-        (&mut ds as *mut ShmidDs).cast(),
-    )?;
-    Ok(ds)
+    let ds = shm_ds(id)?;
+    Ok(ShmidDs {
+        perm: Perm::from(&ds.shm_perm),
+        segsz: wide(ds.shm_segsz),
+        nattch: wide(ds.shm_nattch),
+    })
 }
 
 /// `IPC_SET` of owner, group and mode, and for queues their byte limit.
@@ -213,27 +273,38 @@ pub fn set_perm(
     mode: u32,
     qbytes: Option<u64>,
 ) -> io::Result<()> {
-    match kind {
-        Kind::Msg => {
-            let mut ds = msg_stat(id)?;
-            (ds.perm.uid, ds.perm.gid, ds.perm.mode) = (uid, gid, mode);
-            if let Some(q) = qbytes {
-                ds.qbytes = q;
+    let too_big = || io::Error::from_raw_os_error(libc::EINVAL);
+    let mode = libc::c_ushort::try_from(mode).map_err(|_| too_big())?;
+    let set = |p: &mut libc::ipc_perm| (p.uid, p.gid, p.mode) = (uid, gid, mode);
+    // SAFETY: IPC_SET reads one structure of the kind's type from a valid
+    // one, as IPC_STAT filled it.
+    check_int(unsafe {
+        match kind {
+            Kind::Msg => {
+                let mut ds = msg_ds(id)?;
+                set(&mut ds.msg_perm);
+                if let Some(q) = qbytes {
+                    ds.msg_qbytes = narrow(q).ok_or_else(too_big)?;
+                }
+                libc::msgctl(id, libc::IPC_SET, &raw mut ds)
             }
-            ctl(kind, id, libc::IPC_SET, (&mut ds as *mut MsqidDs).cast()).map(drop)
+            Kind::Sem => {
+                let mut ds = sem_ds(id)?;
+                set(&mut ds.sem_perm);
+                libc::semctl(id, 0, libc::IPC_SET, &raw mut ds)
+            }
+            Kind::Shm => {
+                let mut ds = shm_ds(id)?;
+                set(&mut ds.shm_perm);
+                libc::shmctl(id, libc::IPC_SET, &raw mut ds)
+            }
         }
-        Kind::Sem => {
-            let mut ds = sem_stat(id)?;
-            (ds.perm.uid, ds.perm.gid, ds.perm.mode) = (uid, gid, mode);
-            ctl(kind, id, libc::IPC_SET, (&mut ds as *mut SemidDs).cast()).map(drop)
-        }
-        Kind::Shm => {
-            let mut ds = shm_stat(id)?;
-            (ds.perm.uid, ds.perm.gid, ds.perm.mode) = (uid, gid, mode);
-            ctl(kind, id, libc::IPC_SET, (&mut ds as *mut ShmidDs).cast()).map(drop)
-        }
-    }
+    })
+    .map(drop)
 }
+
+/// The size of a message's type, a C `long`, before its text.
+const MTYPE: usize = std::mem::size_of::<libc::c_long>();
 
 /// The messages of a queue, in order, without receiving them (`MSG_COPY`).
 /// `max` is the size of the largest message (the queue's byte count bounds
@@ -241,34 +312,35 @@ pub fn set_perm(
 pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut max = max.max(1);
-    let mut buf = vec![0u8; 8 + max];
-    let mut n = 0;
+    let mut buf = vec![0u8; MTYPE + max];
+    let mut n: u64 = 0;
     while n < qnum {
+        let at =
+            libc::c_long::try_from(n).map_err(|_| io::Error::from_raw_os_error(libc::EOVERFLOW))?;
         // SAFETY: `buf` holds a `long` type and `max` bytes of text.
         let r = unsafe {
-            libc::syscall(
-                libc::SYS_msgrcv,
+            libc::msgrcv(
                 id,
-                buf.as_mut_ptr(),
+                buf.as_mut_ptr().cast(),
                 max,
-                n,
+                at,
                 MSG_COPY | libc::IPC_NOWAIT,
             )
         };
-        let len = match check(r) {
+        let len = match check(r as libc::c_long) {
             Ok(len) => usize::try_from(len).unwrap_or(0),
             Err(e) if e.raw_os_error() == Some(libc::E2BIG) && max < 1 << 30 => {
                 max = max.saturating_mul(2);
-                buf.resize(8 + max, 0);
+                buf.resize(MTYPE + max, 0);
                 continue;
             }
             Err(e) => return Err(e),
         };
-        let (head, text) = buf.split_at(8);
-        let mut t = [0u8; 8];
+        let (head, text) = buf.split_at(MTYPE);
+        let mut t = [0u8; MTYPE];
         t.copy_from_slice(head);
         out.push((
-            i64::from_ne_bytes(t),
+            signed(libc::c_long::from_ne_bytes(t)),
             text.get(..len).unwrap_or_default().to_vec(),
         ));
         n += 1;
@@ -277,19 +349,17 @@ pub fn msg_copy_all(id: i32, qnum: u64, max: usize) -> io::Result<Vec<(i64, Vec<
 }
 
 pub fn msgsnd(id: i32, mtype: i64, text: &[u8]) -> io::Result<()> {
+    let mtype =
+        libc::c_long::try_from(mtype).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     let mut buf = mtype.to_ne_bytes().to_vec();
     buf.extend_from_slice(text);
     // SAFETY: `buf` holds a `long` type followed by `text.len()` bytes.
-    check(unsafe {
-        libc::syscall(
-            libc::SYS_msgsnd,
-            id,
-            buf.as_ptr(),
-            text.len(),
-            libc::IPC_NOWAIT,
-        )
-    })
-    .map(drop)
+    check_int(unsafe { libc::msgsnd(id, buf.as_ptr().cast(), text.len(), libc::IPC_NOWAIT) })
+        .map(drop)
+}
+
+fn semnum(i: usize) -> io::Result<libc::c_int> {
+    libc::c_int::try_from(i).map_err(|_| io::Error::from_raw_os_error(libc::ERANGE))
 }
 
 /// The values of the first `nsems` semaphores of a set, one `GETVAL` each:
@@ -298,8 +368,8 @@ pub fn msgsnd(id: i32, mtype: i64, text: &[u8]) -> io::Result<()> {
 pub fn sem_values(id: i32, nsems: usize) -> io::Result<Vec<u16>> {
     (0..nsems)
         .map(|i| {
-            // SAFETY: GETVAL takes no pointer.
-            let r = check(unsafe { libc::syscall(libc::SYS_semctl, id, i, libc::GETVAL, 0) })?;
+            // SAFETY: GETVAL takes no argument.
+            let r = check_int(unsafe { libc::semctl(id, semnum(i)?, libc::GETVAL) })?;
             u16::try_from(r).map_err(|_| io::Error::from_raw_os_error(libc::ERANGE))
         })
         .collect()
@@ -309,20 +379,40 @@ pub fn sem_values(id: i32, nsems: usize) -> io::Result<Vec<u16>> {
 /// could read past).
 pub fn sem_set_values(id: i32, vals: &[u16]) -> io::Result<()> {
     for (i, &v) in vals.iter().enumerate() {
-        // SAFETY: SETVAL takes its value, not a pointer.
-        check(unsafe {
-            libc::syscall(libc::SYS_semctl, id, i, libc::SETVAL, libc::c_long::from(v))
-        })?;
+        // SAFETY: SETVAL takes its value in the union semun, whose `int`
+        // member is passed as an `int`.
+        check_int(unsafe { libc::semctl(id, semnum(i)?, libc::SETVAL, libc::c_int::from(v)) })?;
     }
     Ok(())
+}
+
+/// `shmat()` where the kernel picks the address.
+fn attach(id: i32, flags: libc::c_int) -> io::Result<*mut u8> {
+    // SAFETY: a new attachment at an address the kernel picks.
+    let p = unsafe { libc::shmat(id, std::ptr::null(), flags) };
+    if p as isize == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(p.cast())
+    }
+}
+
+/// Attaches a segment read-only where the kernel picks: its address.
+pub fn shm_attach(id: i32) -> io::Result<usize> {
+    attach(id, libc::SHM_RDONLY).map(|p| p as usize)
+}
+
+/// Detaches what [`shm_attach`] attached at `addr`.
+pub fn shm_detach(addr: usize) -> io::Result<()> {
+    // SAFETY: `addr` is an attachment of this process, which nothing
+    // refers to (no reference into it was made).
+    check_int(unsafe { libc::shmdt(addr as *const libc::c_void) }).map(drop)
 }
 
 /// The bytes of a segment, or writes `data` into it.
 pub fn shm_io(id: i32, data: Option<&[u8]>) -> io::Result<Vec<u8>> {
     let flags = if data.is_some() { 0 } else { libc::SHM_RDONLY };
-    // SAFETY: a new attachment at an address the kernel picks.
-    let p = unsafe { libc::syscall(libc::SYS_shmat, id, std::ptr::null::<u8>(), flags) };
-    let p = check(p)? as *mut u8;
+    let p = attach(id, flags)?;
     // The size of what is attached: an attached segment keeps its ID.
     let size = shm_stat(id).and_then(|ds| {
         usize::try_from(ds.segsz).map_err(|_| io::Error::from_raw_os_error(libc::EOVERFLOW))
@@ -337,6 +427,6 @@ pub fn shm_io(id: i32, data: Option<&[u8]>) -> io::Result<Vec<u8>> {
         None => unsafe { std::slice::from_raw_parts(p, size) }.to_vec(),
     });
     // SAFETY: `p` is the attachment made above.
-    check(unsafe { libc::syscall(libc::SYS_shmdt, p) })?;
+    check_int(unsafe { libc::shmdt(p.cast()) })?;
     out
 }
