@@ -4,8 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The format version this program writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this program writes. It reads this one and 1.
+///
+/// Version 2 adds the namespace's limits (`limits`), its pending
+/// `*_next_id` cursors (`next_id`) and a segment's `SHM_LOCKED` and
+/// `SHM_DEST` state (`locked`, `destroyed`).
+pub const VERSION: u32 = 2;
+
+/// The oldest format version this program reads.
+pub const OLDEST: u32 = 1;
 
 /// A dump of the System V IPC objects of one IPC namespace.
 #[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]
@@ -17,7 +24,99 @@ pub struct Dump {
     /// Where the sequence number starts in the IDs: 15, or 24 with
     /// "ipcmni_extend".
     pub seq_shift: u32,
+    /// The namespace's limits (version 2; absent from version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// The namespace's `*_next_id` cursors, -1 where none is pending
+    /// (version 2; absent from version 1, and where the kernel has no
+    /// `CONFIG_CHECKPOINT_RESTORE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_id: Option<NextIds>,
     pub objects: Vec<Object>,
+}
+
+/// The limits of an IPC namespace, as `/proc/sys/kernel` shows them.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest message, in bytes.
+    pub msgmax: u64,
+    /// Default `msg_qbytes` of a new queue.
+    pub msgmnb: u64,
+    /// Most queues.
+    pub msgmni: u64,
+    /// `kernel.sem`: most semaphores per set (SEMMSL), in all (SEMMNS),
+    /// operations per `semop()` (SEMOPM), and most sets (SEMMNI).
+    pub sem: [u64; 4],
+    /// Largest segment, in bytes.
+    pub shmmax: u64,
+    /// Most pages of all segments together.
+    pub shmall: u64,
+    /// Most segments.
+    pub shmmni: u64,
+    /// 1 where a segment is destroyed as soon as it is neither attached
+    /// nor its creator alive.
+    pub shm_rmid_forced: u64,
+}
+
+impl Limits {
+    /// The sysctls of `/proc/sys/kernel`, each with its value as the file
+    /// reads.
+    pub fn entries(&self) -> [(&'static str, String); 8] {
+        let [msl, mns, opm, mni] = self.sem;
+        [
+            ("msgmax", self.msgmax.to_string()),
+            ("msgmnb", self.msgmnb.to_string()),
+            ("msgmni", self.msgmni.to_string()),
+            ("sem", format!("{msl}\t{mns}\t{opm}\t{mni}")),
+            ("shmmax", self.shmmax.to_string()),
+            ("shmall", self.shmall.to_string()),
+            ("shmmni", self.shmmni.to_string()),
+            ("shm_rmid_forced", self.shm_rmid_forced.to_string()),
+        ]
+    }
+
+    /// The values the kernel keeps as `int` fit one, and
+    /// `shm_rmid_forced` is 0 or 1.
+    fn check(&self) -> Result<(), String> {
+        let int = i32::MAX as u64;
+        let ints = [
+            ("msgmax", self.msgmax),
+            ("msgmnb", self.msgmnb),
+            ("msgmni", self.msgmni),
+            ("sem", self.sem.into_iter().max().unwrap_or(0)),
+            ("shmmni", self.shmmni),
+        ];
+        if let Some((name, v)) = ints.into_iter().find(|&(_, v)| v > int) {
+            return Err(format!("limits: {name} {v} is above {int}"));
+        }
+        if self.shm_rmid_forced > 1 {
+            return Err(format!(
+                "limits: shm_rmid_forced {} is neither 0 nor 1",
+                self.shm_rmid_forced
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `*_next_id` cursors of an IPC namespace.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NextIds {
+    pub msg: i32,
+    pub sem: i32,
+    pub shm: i32,
+}
+
+impl NextIds {
+    pub fn get(&self, kind: crate::sys::Kind) -> i32 {
+        match kind {
+            crate::sys::Kind::Msg => self.msg,
+            crate::sys::Kind::Sem => self.sem,
+            crate::sys::Kind::Shm => self.shm,
+        }
+    }
 }
 
 /// What every object has.
@@ -61,6 +160,13 @@ pub enum Object {
         size: u64,
         /// The contents, in hexadecimal, without trailing zero bytes.
         data: String,
+        /// Locked in memory (`SHM_LOCK`, `SHM_LOCKED` in its mode).
+        #[serde(default, skip_serializing_if = "is_false")]
+        locked: bool,
+        /// Removed while attached (`SHM_DEST` in its mode): it goes away
+        /// at its last detach.
+        #[serde(default, skip_serializing_if = "is_false")]
+        destroyed: bool,
     },
 }
 
@@ -80,6 +186,10 @@ impl Object {
             Object::Shm { .. } => crate::sys::Kind::Shm,
         }
     }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -122,15 +232,38 @@ pub fn parse(text: &str) -> Result<Dump, String> {
         return Err("not an ipcid dump (no \"format\": \"ipcid\")".into());
     }
     match head.version {
-        Some(VERSION) => {}
+        Some(v) if (OLDEST..=VERSION).contains(&v) => {}
         Some(v) => {
             return Err(format!(
-                "unknown format version {v} (this ipcid reads version {VERSION})"
+                "unknown format version {v} (this ipcid reads versions {OLDEST} to {VERSION})"
             ))
         }
         None => return Err("no format version".into()),
     }
     let dump: Dump = serde_json::from_str(text).map_err(|e| describe(&e))?;
+    if dump.version < 2 {
+        let v2 = dump.limits.is_some()
+            || dump.next_id.is_some()
+            || dump.objects.iter().any(|o| {
+                matches!(
+                    o,
+                    Object::Shm { locked: true, .. }
+                        | Object::Shm {
+                            destroyed: true,
+                            ..
+                        }
+                )
+            });
+        if v2 {
+            return Err(format!(
+                "a version {} dump with fields of version 2",
+                dump.version
+            ));
+        }
+    }
+    if let Some(l) = &dump.limits {
+        l.check()?;
+    }
     if dump.seq_shift != 15 && dump.seq_shift != 24 {
         return Err(format!("seq_shift {} is neither 15 nor 24", dump.seq_shift));
     }
@@ -165,8 +298,19 @@ pub fn parse(text: &str) -> Result<Dump, String> {
                     }
                 }
             }
-            Object::Shm { data, size, .. } => {
+            Object::Shm {
+                data,
+                size,
+                destroyed,
+                ..
+            } => {
                 check("data", data)?;
+                if *destroyed && c.key != libc::IPC_PRIVATE {
+                    return Err(format!(
+                        "{what}: a destroyed segment has key 0 (IPC_PRIVATE), not {}",
+                        c.key
+                    ));
+                }
                 if (data.len() / 2) as u64 > *size || *size == 0 {
                     return Err(format!("{what}: size {size} cannot hold its data"));
                 }
@@ -206,6 +350,21 @@ mod tests {
             format: "ipcid".into(),
             version: VERSION,
             seq_shift: 15,
+            limits: Some(Limits {
+                msgmax: 8192,
+                msgmnb: 16384,
+                msgmni: 32000,
+                sem: [32000, 1024000000, 500, 32000],
+                shmmax: 18446744073692774399,
+                shmall: 18446744073692774399,
+                shmmni: 4096,
+                shm_rmid_forced: 0,
+            }),
+            next_id: Some(NextIds {
+                msg: 98307,
+                sem: -1,
+                shm: -1,
+            }),
             objects: vec![
                 Object::Msg {
                     common: Common {
@@ -241,6 +400,8 @@ mod tests {
                     },
                     size: 4096,
                     data: hex(b"contents"),
+                    locked: true,
+                    destroyed: false,
                 },
             ],
         }
@@ -251,6 +412,23 @@ mod tests {
         let d = sample();
         let text = serde_json::to_string_pretty(&d).expect("serializes");
         assert_eq!(parse(&text), Ok(d));
+    }
+
+    /// A dump of version 1: no limits, cursors or segment state.
+    #[test]
+    fn version_1_still_reads() {
+        let v1 = r#"{"format":"ipcid","version":1,"seq_shift":15,"objects":[
+            {"type":"shm","id":9,"key":8,"uid":0,"gid":0,"mode":438,"size":4096,"data":"00"}]}"#;
+        let d = parse(v1).expect("a version 1 dump");
+        assert_eq!((d.version, d.limits, d.next_id), (1, None, None));
+        assert!(matches!(
+            d.objects.first(),
+            Some(Object::Shm {
+                locked: false,
+                destroyed: false,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -269,11 +447,22 @@ mod tests {
         assert!(parse("{\"format\": \"ipcid\", \"version\": 1,, }")
             .unwrap_err()
             .starts_with("malformed JSON"));
-        let v2 = text.replace("\"version\":1", "\"version\":2");
+        let v3 = text.replace("\"version\":2", "\"version\":3");
         assert_eq!(
-            parse(&v2).unwrap_err(),
-            "unknown format version 2 (this ipcid reads version 1)"
+            parse(&v3).unwrap_err(),
+            "unknown format version 3 (this ipcid reads versions 1 to 2)"
         );
+        let v1 = text.replace("\"version\":2", "\"version\":1");
+        assert_eq!(
+            parse(&v1).unwrap_err(),
+            "a version 1 dump with fields of version 2"
+        );
+        let forced = text.replace("\"shm_rmid_forced\":0", "\"shm_rmid_forced\":2");
+        assert!(parse(&forced).unwrap_err().contains("neither 0 nor 1"));
+        let dest = text.replace("\"locked\":true", "\"destroyed\":true");
+        assert!(parse(&dest)
+            .unwrap_err()
+            .contains("a destroyed segment has key 0"));
         assert!(parse("{\"version\": 1}")
             .unwrap_err()
             .starts_with("not an ipcid dump"));

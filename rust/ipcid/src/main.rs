@@ -5,12 +5,13 @@
 //!
 //! ```text
 //! ipcid dump [-o FILE]          every object, with its contents, as JSON
-//! ipcid restore FILE            recreate the objects at their IDs
+//! ipcid restore FILE            recreate the objects at their IDs, and the
+//!                               namespace's limits and *_next_id cursors
 //! ipcid set {msg|sem|shm} ID NEWID [--exchange]
 //! ipcid ls [--json]             an ipcs-like table, with index and sequence
 //! ```
 
-use ipcid::{objects, restore, sys};
+use ipcid::{objects, restore, signals, sys};
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,7 +19,33 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: ipcid dump [-o FILE]
        ipcid restore FILE
        ipcid set {msg|sem|shm} ID NEWID [--exchange]
-       ipcid ls [--json]";
+       ipcid ls [--json]
+       ipcid {dump|restore} --help";
+
+const DUMP_HELP: &str = "usage: ipcid dump [-o FILE]
+
+Writes every System V IPC object of the current IPC namespace as JSON
+(format version 2), to FILE or standard output: each object's ID, key,
+owner, group and mode; the messages of queues (type and text), the values
+of semaphore sets, and the contents, size and state (locked, removed while
+attached) of segments; and the namespace's limits (kernel.msgmax, msgmnb,
+msgmni, sem, shmmax, shmall, shmmni, shm_rmid_forced) and its pending
+kernel.*_next_id cursors. Progress goes to standard error.";
+
+const RESTORE_HELP: &str = "usage: ipcid restore FILE
+
+Recreates the objects of a dump in the current IPC namespace, each at the
+ID it had (with IPC_SETID), with its contents, owner, group and mode. The
+namespace's limits are restored before the objects (raised meanwhile where
+an object exceeds them), and its *_next_id cursors after them. Objects that
+were there before are left alone; a wanted ID or key that one of them holds
+is an error. On any error, and on SIGINT, SIGTERM or SIGHUP, the restore
+removes every object it created and puts the limits and cursors back.
+Dumps of format version 1 restore too, without limits, cursors or segment
+state. Needs CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) in the user
+namespace that owns the IPC namespace, and root for the limits.
+
+";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,7 +53,18 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["dump"] => dump(None),
         ["dump", "-o", file] => dump(Some(file)),
+        ["dump", "--help"] => help(DUMP_HELP),
+        ["restore", "--help"] => {
+            println!("{RESTORE_HELP}{}", restore::NOT_RESTORED);
+            Ok(())
+        }
         ["restore", file] => restore::restore(file).map(|r| {
+            if let Some(pid) = r.holder {
+                println!(
+                    "the segments removed while attached are held by process {pid} until \
+                     another process attaches them"
+                );
+            }
             println!(
                 "restored {} objects, {} exchanges, {} lost",
                 r.objects, r.exchanges, r.lost
@@ -42,9 +80,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ipcid: {e}");
-            ExitCode::FAILURE
+            // Interrupted: the status a shell gives a process killed by it.
+            match signals::caught().and_then(|s| u8::try_from(128 + s).ok()) {
+                Some(status) => ExitCode::from(status),
+                None => ExitCode::FAILURE,
+            }
         }
     }
+}
+
+fn help(text: &str) -> Result<(), String> {
+    println!("{text}");
+    Ok(())
 }
 
 fn dump(file: Option<&str>) -> Result<(), String> {
@@ -94,6 +141,7 @@ fn ls(json: bool) -> Result<(), String> {
                 serde_json::json!({
                     "type": k.name(), "id": o.id, "index": d.index, "seq": d.seq,
                     "key": o.key, "uid": o.uid, "gid": o.gid, "mode": o.mode,
+                    "status": status(o.state),
                 })
             })
             .collect();
@@ -104,12 +152,12 @@ fn ls(json: bool) -> Result<(), String> {
         return Ok(());
     }
     println!(
-        "{:<5} {:>10} {:>8} {:>5} {:>10} {:>6} {:>6} {:>5}",
+        "{:<5} {:>10} {:>8} {:>5} {:>10} {:>6} {:>6} {:>5} status",
         "type", "id", "index", "seq", "key", "uid", "gid", "mode"
     );
     for (k, o, d) in rows {
         println!(
-            "{:<5} {:>10} {:>8} {:>5} {:>#10x} {:>6} {:>6} {:>5o}",
+            "{:<5} {:>10} {:>8} {:>5} {:>#10x} {:>6} {:>6} {:>5o} {}",
             k.name(),
             o.id,
             d.index,
@@ -117,8 +165,23 @@ fn ls(json: bool) -> Result<(), String> {
             o.key,
             o.uid,
             o.gid,
-            o.mode
+            o.mode,
+            status(o.state)
         );
     }
     Ok(())
+}
+
+/// A segment's state as ipcs shows it: "locked", "dest", both or "-".
+fn status(state: u32) -> String {
+    let words: Vec<&str> = [(sys::SHM_LOCKED, "locked"), (sys::SHM_DEST, "dest")]
+        .into_iter()
+        .filter(|&(bit, _)| state & bit != 0)
+        .map(|(_, w)| w)
+        .collect();
+    if words.is_empty() {
+        "-".into()
+    } else {
+        words.join(",")
+    }
 }

@@ -2,7 +2,7 @@
 
 //! The objects of the current IPC namespace: listing and dumping.
 
-use crate::format::{hex, Common, Dump, Message, Object, VERSION};
+use crate::format::{hex, Common, Dump, Limits, Message, NextIds, Object, VERSION};
 use crate::sys::{self, Kind};
 use kernel::chid_rules::Layout;
 
@@ -13,7 +13,10 @@ pub struct Listed {
     pub key: i32,
     pub uid: u32,
     pub gid: u32,
+    /// The permission bits (`0o777`).
     pub mode: u32,
+    /// The other bits of the mode: `SHM_DEST`, `SHM_LOCKED`.
+    pub state: u32,
 }
 
 /// The ID layout of the running kernel.
@@ -61,6 +64,7 @@ pub fn list(kind: Kind) -> Result<Vec<Listed>, String> {
             uid: u32::try_from(uid).map_err(|_| format!("{path}: bad uid"))?,
             gid: u32::try_from(gid).map_err(|_| format!("{path}: bad gid"))?,
             mode: perms & 0o777,
+            state: perms & !0o777,
         });
     }
     out.sort_by_key(|o| o.id);
@@ -106,6 +110,7 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
         }
         Kind::Shm => {
             let ds = sys::shm_stat(l.id).map_err(|e| err("IPC_STAT", e))?;
+            // A destroyed segment can still be attached by its ID.
             let mut data = sys::shm_io(l.id, None).map_err(|e| err("shmat", e))?;
             while data.last() == Some(&0) {
                 data.pop();
@@ -114,28 +119,104 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
                 common,
                 size: ds.segsz,
                 data: hex(&data),
+                locked: ds.perm.mode & sys::SHM_LOCKED != 0,
+                destroyed: ds.perm.mode & sys::SHM_DEST != 0,
             }
         }
     })
 }
 
+fn sysctl_path(name: &str) -> String {
+    format!("/proc/sys/kernel/{name}")
+}
+
+/// Reads `/proc/sys/kernel/NAME`: its whitespace-separated numbers (wide
+/// enough for an `unsigned long` and for -1).
+pub fn read_sysctl(name: &str) -> Result<Vec<i128>, String> {
+    let path = sysctl_path(name);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    text.split_whitespace()
+        .map(|w| {
+            w.parse()
+                .map_err(|_| format!("{path}: not a number: {w:?}"))
+        })
+        .collect()
+}
+
+/// Writes `/proc/sys/kernel/NAME`.
+pub fn write_sysctl(name: &str, value: &str) -> Result<(), String> {
+    let path = sysctl_path(name);
+    std::fs::write(&path, value).map_err(|e| format!("{path}: writing {value:?}: {e}"))
+}
+
+fn one(name: &str) -> Result<i128, String> {
+    match read_sysctl(name)?.as_slice() {
+        [v] => Ok(*v),
+        _ => Err(format!("{}: not one number", sysctl_path(name))),
+    }
+}
+
+fn unsigned(name: &str) -> Result<u64, String> {
+    u64::try_from(one(name)?).map_err(|_| format!("{}: negative", sysctl_path(name)))
+}
+
+/// The limits of the current IPC namespace.
+pub fn limits() -> Result<Limits, String> {
+    let sem: Vec<u64> = read_sysctl("sem")?
+        .into_iter()
+        .map(|v| u64::try_from(v).map_err(|_| "/proc/sys/kernel/sem: negative".to_string()))
+        .collect::<Result<_, _>>()?;
+    let sem: [u64; 4] = sem
+        .try_into()
+        .map_err(|_| "/proc/sys/kernel/sem: not four numbers".to_string())?;
+    Ok(Limits {
+        msgmax: unsigned("msgmax")?,
+        msgmnb: unsigned("msgmnb")?,
+        msgmni: unsigned("msgmni")?,
+        sem,
+        shmmax: unsigned("shmmax")?,
+        shmall: unsigned("shmall")?,
+        shmmni: unsigned("shmmni")?,
+        shm_rmid_forced: unsigned("shm_rmid_forced")?,
+    })
+}
+
+/// The `*_next_id` cursors of the current IPC namespace, or `None` where
+/// the kernel has none (no `CONFIG_CHECKPOINT_RESTORE`).
+pub fn next_ids() -> Result<Option<NextIds>, String> {
+    if !std::path::Path::new(&sysctl_path("msg_next_id")).exists() {
+        return Ok(None);
+    }
+    let get = |kind: Kind| -> Result<i32, String> {
+        let name = format!("{}_next_id", kind.name());
+        i32::try_from(one(&name)?).map_err(|_| format!("{}: out of range", sysctl_path(&name)))
+    };
+    Ok(Some(NextIds {
+        msg: get(Kind::Msg)?,
+        sem: get(Kind::Sem)?,
+        shm: get(Kind::Shm)?,
+    }))
+}
+
 /// Every object of the namespace.
 pub fn dump() -> Result<Dump, String> {
-    let mut objects = Vec::new();
-    let mut n = 0usize;
+    let mut listed = Vec::new();
     for kind in Kind::ALL {
-        for l in list(kind)? {
-            objects.push(read(kind, &l)?);
-            n += 1;
-            if n.is_multiple_of(1000) {
-                eprintln!("dump: {n} objects");
-            }
-        }
+        listed.extend(list(kind)?.into_iter().map(|l| (kind, l)));
     }
+    let mut objects = Vec::with_capacity(listed.len());
+    let mut progress = crate::progress::Progress::new("dump: reading", listed.len());
+    for (kind, l) in &listed {
+        objects.push(read(*kind, l)?);
+        progress.inc();
+    }
+    progress.finish();
     Ok(Dump {
         format: "ipcid".into(),
         version: VERSION,
         seq_shift: seq_shift()?,
+        limits: Some(limits()?),
+        next_id: next_ids()?,
         objects,
     })
 }

@@ -3,15 +3,31 @@
 //! `ipcid restore`: recreate the objects of a dump in the current IPC
 //! namespace, each at its recorded ID.
 //!
-//! Objects are created where the kernel puts them, filled, and then moved
-//! to their IDs with the planner of the host crate: paths of moves, and
-//! cycles resolved with exchanges, so that objects created on each other's
-//! wanted slots trade places. Objects that were in the namespace before
-//! are never moved: a wanted slot that one of them holds is an error. On
-//! any error, every object created so far is removed again.
+//! In order:
+//! 1. the namespace's limits, raised where an object of the dump exceeds
+//!    its own (a limit lowered after the object was made);
+//! 2. the objects, created where the kernel puts them and filled;
+//! 3. moved to their IDs with the planner of the host crate: paths of
+//!    moves, and cycles resolved with exchanges, so that objects created on
+//!    each other's wanted slots trade places;
+//! 4. owners and modes, `SHM_LOCK`, and the segments that were removed
+//!    while attached: removed again while a holder process keeps them
+//!    attached, so that they go at their last detach;
+//! 5. the limits exactly as dumped, `shm_rmid_forced`, and last the
+//!    `*_next_id` cursors, which the restore's own creations would use up.
+//!
+//! Objects that were in the namespace before are never moved: a wanted
+//! slot that one of them holds is an error. On any error, and on SIGINT,
+//! SIGTERM or SIGHUP, every object created so far is removed again and the
+//! limits and cursors are put back as they were.
+//!
+//! What no system call can set is not restored: the creator's user and
+//! group (`cuid`, `cgid`), the times, and the PIDs of the last operations.
 
-use crate::format::{unhex, Dump, Object};
+use crate::format::{unhex, Dump, Limits, NextIds, Object};
 use crate::objects;
+use crate::progress::Progress;
+use crate::signals;
 use crate::sys::{self, Kind};
 use kernel::chid_rules::Layout;
 use kernel::plan::{plan, PlanError, Step};
@@ -22,7 +38,25 @@ pub struct Report {
     pub objects: usize,
     pub exchanges: usize,
     pub lost: usize,
+    /// The process that keeps the segments removed while attached
+    /// attached, if there are any.
+    pub holder: Option<libc::pid_t>,
 }
+
+/// What `ipcid restore` cannot give back, for `--help` and README.
+pub const NOT_RESTORED: &str = "\
+What a restore does not give back, since no system call sets it:
+  - the creator's user and group of each object (cuid, cgid): the restore
+    creates them;
+  - the times (msg_stime, sem_otime, shm_atime, ..., and every ctime);
+  - the PIDs of the last operations (msg_lspid, msg_lrpid, shm_cpid,
+    shm_lpid, sempid);
+  - the attachments of segments, and semaphore adjustments (SEM_UNDO):
+    they belong to the processes, which a restore of the processes gives
+    back.
+A segment that was removed while attached comes back removed and attached
+by a holder process, which lets it go once another process has attached it
+(or when killed): it then goes at its last detach, as it would have.";
 
 /// Fails with a clear message if `IPC_SETID` cannot be used here.
 pub fn check_kernel() -> Result<(), String> {
@@ -69,8 +103,15 @@ struct Made {
     obj: usize,
 }
 
+/// What a restore changed, undone unless it completes.
 struct Cleanup {
     made: Vec<Made>,
+    /// The namespace's limits before, once the restore wrote any.
+    limits: Option<Limits>,
+    /// The namespace's cursors before, once the restore created anything
+    /// (creating uses up a pending one) or wrote them.
+    next_id: Option<NextIds>,
+    holder: Option<libc::pid_t>,
     done: bool,
 }
 
@@ -79,18 +120,204 @@ impl Drop for Cleanup {
         if self.done {
             return;
         }
+        let mut removed = 0;
         for m in &self.made {
-            if let Err(e) = sys::rmid(m.kind, m.id) {
-                eprintln!("ipcid: could not remove {} {}: {e}", m.kind.name(), m.id);
+            match sys::rmid(m.kind, m.id) {
+                Ok(()) => removed += 1,
+                Err(e) => eprintln!("ipcid: could not remove {} {}: {e}", m.kind.name(), m.id),
             }
         }
+        // The segments it kept attached, removed above, go with it.
+        if let Some(pid) = self.holder.take() {
+            release(pid);
+        }
         if !self.made.is_empty() {
-            eprintln!(
-                "ipcid: removed the {} objects this restore created",
-                self.made.len()
-            );
+            eprintln!("ipcid: removed the {removed} objects this restore created");
+        }
+        if let Some(l) = self.limits.take() {
+            match write_limits(&l, true) {
+                Ok(()) => eprintln!("ipcid: put the namespace's limits back as they were"),
+                Err(e) => eprintln!("ipcid: could not put the limits back: {e}"),
+            }
+        }
+        if let Some(n) = self.next_id.take() {
+            if let Err(e) = write_next_ids(&n) {
+                eprintln!("ipcid: could not put the *_next_id cursors back: {e}");
+            }
         }
     }
+}
+
+/// Writes the limits, `shm_rmid_forced` too if `all`.
+fn write_limits(l: &Limits, all: bool) -> Result<(), String> {
+    for (name, value) in l.entries() {
+        if all || name != "shm_rmid_forced" {
+            objects::write_sysctl(name, &value)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_next_ids(n: &NextIds) -> Result<(), String> {
+    for kind in Kind::ALL {
+        objects::write_sysctl(
+            &format!("{}_next_id", kind.name()),
+            &n.get(kind).to_string(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Ends the holder process: what only it kept attached goes.
+fn release(pid: libc::pid_t) {
+    // SAFETY: no pointer arguments; `pid` is a child of this process that
+    // was not waited for, so it cannot have been reused.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    let mut status = 0;
+    // SAFETY: `status` is a valid place for the status.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+}
+
+/// The limits the objects of the dump need, next to those already in the
+/// namespace: `dumped` where that is enough, higher where not.
+fn needed(dump: &Dump, dumped: &Limits, foreign: &[(Kind, i32)]) -> Result<Limits, String> {
+    // SAFETY: no arguments but the name.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+        .ok()
+        .filter(|&p| p > 0)
+        .unwrap_or(4096);
+    let pages = |size: u64| size.div_ceil(page);
+    let mut need = Limits {
+        msgmax: 0,
+        msgmnb: dumped.msgmnb,
+        msgmni: 0,
+        sem: [0, 0, dumped.sem[2], 0],
+        shmmax: 0,
+        shmall: 0,
+        shmmni: 0,
+        shm_rmid_forced: dumped.shm_rmid_forced,
+    };
+    let mut count = |kind: Kind, nsems: u64, size: u64| match kind {
+        Kind::Msg => need.msgmni += 1,
+        Kind::Sem => {
+            need.sem[3] += 1;
+            need.sem[1] += nsems;
+            need.sem[0] = need.sem[0].max(nsems);
+        }
+        Kind::Shm => {
+            need.shmmni += 1;
+            need.shmall += pages(size);
+            need.shmmax = need.shmmax.max(size);
+        }
+    };
+    for &(kind, id) in foreign {
+        match kind {
+            Kind::Msg => count(kind, 0, 0),
+            Kind::Sem => {
+                let ds = sys::sem_stat(id).map_err(|e| format!("sem {id}: IPC_STAT: {e}"))?;
+                count(kind, ds.nsems, 0);
+            }
+            Kind::Shm => {
+                let ds = sys::shm_stat(id).map_err(|e| format!("shm {id}: IPC_STAT: {e}"))?;
+                count(kind, 0, ds.segsz);
+            }
+        }
+    }
+    for o in &dump.objects {
+        match o {
+            Object::Msg { messages, .. } => {
+                count(Kind::Msg, 0, 0);
+                let longest = messages.iter().map(|m| m.text.len() as u64 / 2).max();
+                need.msgmax = need.msgmax.max(longest.unwrap_or(0));
+            }
+            Object::Sem { values, .. } => count(Kind::Sem, values.len() as u64, 0),
+            Object::Shm { size, .. } => count(Kind::Shm, 0, *size),
+        }
+    }
+    let max = |a: u64, b: u64| a.max(b);
+    Ok(Limits {
+        msgmax: max(dumped.msgmax, need.msgmax),
+        msgmnb: dumped.msgmnb,
+        msgmni: max(dumped.msgmni, need.msgmni),
+        sem: [
+            max(dumped.sem[0], need.sem[0]),
+            max(dumped.sem[1], need.sem[1]),
+            dumped.sem[2],
+            max(dumped.sem[3], need.sem[3]),
+        ],
+        shmmax: max(dumped.shmmax, need.shmmax),
+        shmall: max(dumped.shmall, need.shmall),
+        shmmni: max(dumped.shmmni, need.shmmni),
+        // Written at the end: with 1, the segments this restore creates
+        // would go when it exits, as any creator's unattached ones do.
+        shm_rmid_forced: 0,
+    })
+}
+
+/// The segments removed while attached: a child process attaches them
+/// and they are removed; it detaches each once another process has
+/// attached it, and exits when it holds none. Returns its PID.
+fn hold(ids: &[i32]) -> Result<libc::pid_t, String> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!("pipe: {}", io::Error::last_os_error()));
+    }
+    let [rd, wr] = fds;
+    // SAFETY: this program has one thread (the progress bar draws from the
+    // calling one), so the child may run Rust code.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(format!("fork: {}", io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // The holder: no terminal, no output, not in the caller's group,
+        // and killed by SIGTERM as a process is.
+        signals::restore_defaults();
+        // SAFETY: plain system calls on descriptors this process owns.
+        unsafe {
+            libc::close(rd);
+            libc::setsid();
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            for fd in 0..3 {
+                libc::dup2(null, fd);
+            }
+        }
+        let mut held: Vec<(i32, usize)> = Vec::new();
+        for &id in ids {
+            match sys::shm_attach(id) {
+                Ok(addr) => held.push((id, addr)),
+                // SAFETY: no pointer arguments.
+                Err(_) => unsafe { libc::_exit(1) },
+            }
+        }
+        // SAFETY: one byte from a valid buffer; then the end of the pipe.
+        unsafe {
+            libc::write(wr, c"h".as_ptr().cast(), 1);
+            libc::close(wr);
+        }
+        while !held.is_empty() {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            held.retain(|&(id, addr)| match sys::shm_stat(id) {
+                Ok(ds) if ds.nattch <= 1 => true,
+                _ => sys::shm_detach(addr).is_err(),
+            });
+        }
+        // SAFETY: no pointer arguments.
+        unsafe { libc::_exit(0) };
+    }
+    // SAFETY: the parent's copy of the write end.
+    unsafe { libc::close(wr) };
+    let mut b = 0u8;
+    // SAFETY: one byte into `b`.
+    let r = unsafe { libc::read(rd, (&raw mut b).cast(), 1) };
+    // SAFETY: the read end, no longer used.
+    unsafe { libc::close(rd) };
+    if r != 1 {
+        release(pid);
+        return Err("the holder of the removed segments could not attach them".into());
+    }
+    Ok(pid)
 }
 
 pub fn restore(file: &str) -> Result<Report, String> {
@@ -99,6 +326,13 @@ pub fn restore(file: &str) -> Result<Report, String> {
     check_kernel()?;
     let layout = objects::layout()?;
     check_ids(&dump, &layout)?;
+    if dump.version < 2 {
+        eprintln!(
+            "ipcid: {file} is a version {} dump: it has no limits, *_next_id cursors, \
+             SHM_LOCKED or SHM_DEST; this namespace keeps its own limits and cursors",
+            dump.version
+        );
+    }
 
     // What the namespace holds already: never moved, never in the way.
     let mut foreign: BTreeMap<(Kind, u32), objects::Listed> = BTreeMap::new();
@@ -129,13 +363,29 @@ pub fn restore(file: &str) -> Result<Report, String> {
     }
 
     check_keys(&dump, &foreign)?;
+    let foreign_ids: Vec<(Kind, i32)> = foreign.iter().map(|((k, _), l)| (*k, l.id)).collect();
+    let during = match &dump.limits {
+        Some(l) => Some(needed(&dump, l, &foreign_ids)?),
+        None => None,
+    };
 
+    signals::catch().map_err(|e| format!("signals: {e}"))?;
     let mut cleanup = Cleanup {
         made: Vec::new(),
+        limits: None,
+        next_id: objects::next_ids()?,
+        holder: None,
         done: false,
     };
+    if let Some(l) = &during {
+        cleanup.limits = Some(objects::limits()?);
+        write_limits(l, false).map_err(|e| format!("limits: {e}"))?;
+    }
+
     let total = dump.objects.len();
+    let mut progress = Progress::new("restore: creating", total);
     for (i, o) in dump.objects.iter().enumerate() {
+        signals::check()?;
         let id = create(o)?;
         cleanup.made.push(Made {
             kind: o.kind(),
@@ -143,12 +393,12 @@ pub fn restore(file: &str) -> Result<Report, String> {
             obj: i,
         });
         fill(o, id)?;
-        if (i + 1) % 1000 == 0 {
-            eprintln!("restore: created {}/{total}", i + 1);
-        }
+        progress.inc();
     }
+    progress.finish();
 
     let mut exchanges = 0;
+    let mut progress = Progress::new("restore: moving to IDs", total);
     for kind in Kind::ALL {
         let present: Vec<i32> = objects::list(kind)?.iter().map(|l| l.id).collect();
         let renames: Vec<(i32, i32)> = cleanup
@@ -158,27 +408,31 @@ pub fn restore(file: &str) -> Result<Report, String> {
             .filter_map(|m| dump.objects.get(m.obj).map(|o| (m.id, o.common().id)))
             .collect();
         let steps = plan(&layout, &present, &renames, true).map_err(|e| planned(kind, e))?;
+        // Where each of this kind's objects is now, by its current ID.
+        let mut at: BTreeMap<i32, usize> = cleanup
+            .made
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.kind == kind)
+            .map(|(i, m)| (m.id, i))
+            .collect();
         for s in &steps {
+            signals::check()?;
             sys::setid(kind, s.id, s.newid, s.exchange)
                 .map_err(|e| explain(kind, s.id, s.newid, &e))?;
             exchanges += usize::from(s.exchange);
-            let mut ids: Vec<i32> = cleanup
-                .made
-                .iter()
-                .filter(|m| m.kind == kind)
-                .map(|m| m.id)
-                .collect();
-            follow(&mut ids, s);
-            for (m, id) in cleanup.made.iter_mut().filter(|m| m.kind == kind).zip(ids) {
-                m.id = id;
-            }
+            follow(&mut at, &mut cleanup.made, s);
+            progress.inc();
         }
     }
+    progress.finish();
 
     // Contents first, while this program still owns and may read every
     // object; then owners and modes, read back from /proc/sysvipc.
     let mut lost = verify(&dump, &cleanup.made)?;
+    let mut destroyed = Vec::new();
     for m in &cleanup.made {
+        signals::check()?;
         let Some(o) = dump.objects.get(m.obj) else {
             continue;
         };
@@ -189,17 +443,74 @@ pub fn restore(file: &str) -> Result<Report, String> {
         };
         sys::set_perm(m.kind, m.id, c.uid, c.gid, c.mode, qbytes)
             .map_err(|e| format!("{} {}: IPC_SET: {e}", m.kind.name(), m.id))?;
+        if let Object::Shm {
+            locked,
+            destroyed: d,
+            ..
+        } = o
+        {
+            if *locked {
+                sys::shm_lock(m.id).map_err(|e| format!("shm {}: SHM_LOCK: {e}", m.id))?;
+            }
+            if *d {
+                destroyed.push(m.id);
+            }
+        }
+    }
+    if !destroyed.is_empty() {
+        signals::check()?;
+        let pid = hold(&destroyed)?;
+        cleanup.holder = Some(pid);
+        for &id in &destroyed {
+            sys::rmid(Kind::Shm, id).map_err(|e| format!("shm {id}: IPC_RMID: {e}"))?;
+        }
     }
 
     lost += verify_owners(&dump, &cleanup.made)?;
     if lost > 0 {
         return Err(format!("{lost} objects did not come back as they were"));
     }
+
+    // The namespace as dumped; the cursors last, since every creation
+    // above would have used them up.
+    signals::check()?;
+    if let Some(l) = &dump.limits {
+        write_limits(l, true).map_err(|e| format!("limits: {e}"))?;
+        if objects::limits()? != *l {
+            return Err("limits: they do not read back as written".into());
+        }
+    }
+    if let Some(n) = &dump.next_id {
+        if cleanup.next_id.is_none() {
+            return Err("the dump has *_next_id cursors and this kernel has none \
+                 (CONFIG_CHECKPOINT_RESTORE)"
+                .into());
+        }
+        write_next_ids(n).map_err(|e| format!("*_next_id: {e}"))?;
+        if objects::next_ids()?.as_ref() != Some(n) {
+            return Err("*_next_id: they do not read back as written".into());
+        }
+    }
+    signals::check()?;
     cleanup.done = true;
+    if dump.limits.map(|l| l.shm_rmid_forced) == Some(1) {
+        let unattached = cleanup
+            .made
+            .iter()
+            .filter(|m| m.kind == Kind::Shm && !destroyed.contains(&m.id))
+            .count();
+        if unattached > 0 {
+            eprintln!(
+                "ipcid: shm_rmid_forced is 1: the {unattached} segments this restore created \
+                 go when it exits unless a process has attached them, as a creator's do"
+            );
+        }
+    }
     Ok(Report {
         objects: total,
         exchanges,
         lost,
+        holder: cleanup.holder,
     })
 }
 
@@ -233,15 +544,22 @@ fn check_ids(dump: &Dump, layout: &Layout) -> Result<(), String> {
     Ok(())
 }
 
-/// Follows the objects whose IDs are `ids` through one call: the object at
-/// `s.id` has `s.newid` now, and in an exchange the object whose ID was
-/// `s.newid` has `s.id`.
-fn follow(ids: &mut [i32], s: &Step) {
-    for id in ids.iter_mut() {
-        if *id == s.id {
-            *id = s.newid;
-        } else if s.exchange && *id == s.newid {
-            *id = s.id;
+/// Follows the objects through one call: the object at `s.id` has
+/// `s.newid` now, and in an exchange the object whose ID was `s.newid`
+/// has `s.id`. `at` maps each current ID to its entry in `made`.
+fn follow(at: &mut BTreeMap<i32, usize>, made: &mut [Made], s: &Step) {
+    let moved = at.remove(&s.id);
+    let other = if s.exchange {
+        at.remove(&s.newid)
+    } else {
+        None
+    };
+    for (entry, id) in [(moved, s.newid), (other, s.id)] {
+        if let Some(i) = entry {
+            if let Some(m) = made.get_mut(i) {
+                m.id = id;
+            }
+            at.insert(id, i);
         }
     }
 }
@@ -365,8 +683,10 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
             uid: c.uid,
             gid: c.gid,
             mode: c.mode,
+            state: 0,
         };
-        if &objects::read(m.kind, &here)? != want {
+        // The segment's state comes later, and is compared then.
+        if objects::read(m.kind, &here)? != without_state(want) {
             eprintln!("ipcid: {} {} differs from the dump", m.kind.name(), c.id);
             lost += 1;
         }
@@ -374,7 +694,33 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
     Ok(lost)
 }
 
-/// Compares IDs, keys, owners and modes as /proc/sysvipc lists them.
+/// `o` with its segment state (locked, destroyed) cleared.
+fn without_state(o: &Object) -> Object {
+    let mut o = o.clone();
+    if let Object::Shm {
+        locked, destroyed, ..
+    } = &mut o
+    {
+        (*locked, *destroyed) = (false, false);
+    }
+    o
+}
+
+/// The mode bits of a segment's state, as /proc/sysvipc/shm shows them.
+fn state_bits(o: &Object) -> u32 {
+    match o {
+        Object::Shm {
+            locked, destroyed, ..
+        } => {
+            (if *locked { sys::SHM_LOCKED } else { 0 })
+                | (if *destroyed { sys::SHM_DEST } else { 0 })
+        }
+        _ => 0,
+    }
+}
+
+/// Compares IDs, keys, owners, modes and segment state as /proc/sysvipc
+/// lists them.
 fn verify_owners(dump: &Dump, made: &[Made]) -> Result<usize, String> {
     let mut lost = 0;
     for kind in Kind::ALL {
@@ -388,7 +734,9 @@ fn verify_owners(dump: &Dump, made: &[Made]) -> Result<usize, String> {
             };
             let c = want.common();
             match listed.get(&c.id) {
-                Some(l) if (l.key, l.uid, l.gid, l.mode) == (c.key, c.uid, c.gid, c.mode) => {}
+                Some(l)
+                    if (l.key, l.uid, l.gid, l.mode, l.state)
+                        == (c.key, c.uid, c.gid, c.mode, state_bits(want)) => {}
                 _ => {
                     eprintln!("ipcid: {} {} is not as the dump has it", kind.name(), c.id);
                     lost += 1;
@@ -428,20 +776,31 @@ mod tests {
         for &f in foreign {
             table.insert(l.decode(f).expect("foreign").index, f);
         }
-        let mut ids = Vec::new();
-        for _ in wanted {
+        let mut made = Vec::new();
+        for (obj, _) in wanted.iter().enumerate() {
             let free = (0..).find(|i| !table.contains_key(i)).expect("a free slot");
             let id = i32::try_from(free).expect("fits");
             table.insert(free, id);
-            ids.push(id);
+            made.push(Made {
+                kind: Kind::Msg,
+                id,
+                obj,
+            });
         }
         let present: Vec<i32> = table.values().copied().collect();
-        let renames: Vec<(i32, i32)> = ids.iter().copied().zip(wanted.iter().copied()).collect();
+        let renames: Vec<(i32, i32)> = made
+            .iter()
+            .map(|m| m.id)
+            .zip(wanted.iter().copied())
+            .collect();
         let steps = plan(&l, &present, &renames, true).expect("a plan");
+        let mut at: BTreeMap<i32, usize> =
+            made.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
         for s in &steps {
             apply(&l, &mut table, s);
-            follow(&mut ids, s);
+            follow(&mut at, &mut made, s);
         }
+        let ids: Vec<i32> = made.iter().map(|m| m.id).collect();
         assert_eq!(ids, wanted);
         for &f in foreign {
             assert_eq!(table.get(&l.decode(f).expect("foreign").index), Some(&f));
