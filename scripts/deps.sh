@@ -108,6 +108,17 @@ else
 		--root "${BINDGEN%/bin/bindgen}" || die "could not install bindgen-cli $BINDGEN_VERSION"
 fi
 
+# ipcid's 32-bit build (tests/qemu/initramfs.sh) needs Rust's standard
+# library for i686, beside the toolchain's own.
+stage "deps: Rust's i686 standard library (ipcid's 32-bit build)"
+RUSTUP=$(PATH=$HOME/.cargo/bin:$PATH command -v rustup || true)
+[ -n "$RUSTUP" ] || die "rustup is needed for the i686 target of ipcid's 32-bit build"
+if "$RUSTUP" target list --installed | grep -qx i686-unknown-linux-gnu; then
+	info "present: i686-unknown-linux-gnu"
+else
+	"$RUSTUP" target add i686-unknown-linux-gnu || die "rustup could not add i686-unknown-linux-gnu"
+fi
+
 stage "deps: versions"
 check() {
 	local what=$1 want=$2 got=$3

@@ -8,6 +8,13 @@
  *                                indexes the objects a restore creates
  *                                take first, some sharing an index across
  *                                types with other sequence numbers
+ *   ipc-fixture state PIDFILE    what a namespace has beyond its objects:
+ *                                changed limits, a locked segment, one
+ *                                removed while a child (its PID in PIDFILE)
+ *                                keeps it attached, and pending
+ *                                msg_next_id and shm_next_id cursors
+ *   ipc-fixture many N           N objects (queues, sets, segments in turn)
+ *                                at scattered IDs from index 1000 on
  *   ipc-fixture foreign          unrelated objects, at indexes from 500 on
  *   ipc-fixture block TYPE INDEX an object of TYPE at INDEX (sequence 0)
  *   ipc-fixture attach SHMID SEC attach a segment for SEC seconds
@@ -131,6 +138,109 @@ static void segment(int key, int newid, uid_t uid, int mode, size_t size)
 		die("IPC_SET");
 }
 
+static void sysctl(const char *name, const char *value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	f = fopen(path, "w");
+	if (!f || fputs(value, f) < 0 || fclose(f))
+		die(path);
+}
+
+static void state(const char *pidfile)
+{
+	struct shmid_ds ds;
+	char buf[32];
+	int fds[2], id;
+	pid_t pid;
+	FILE *f;
+
+	sysctl("msgmax", "4000");
+	sysctl("msgmnb", "12000");
+	sysctl("msgmni", "200");
+	sysctl("sem", "100 3000 40 150");
+	sysctl("shmmax", "1073741824");
+	sysctl("shmall", "262144");
+	sysctl("shmmni", "300");
+
+	segment(0x3003, mkid(6, 2), 0, 0600, 4096);
+	if (shmctl(mkid(6, 2), SHM_LOCK, NULL))
+		die("SHM_LOCK");
+
+	/* Removed while a child keeps it attached: it goes when the child does. */
+	segment(IPC_PRIVATE, mkid(7, 4), 1000, 0640, 4096);
+	id = mkid(7, 4);
+	if (pipe(fds))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(fds[0]);
+		setsid();
+		if (shmat(id, NULL, SHM_RDONLY) == (void *)-1)
+			die("shmat");
+		if (write(fds[1], "a", 1) != 1)
+			die("write");
+		close(fds[1]);
+		close(0);
+		close(1);
+		close(2);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	if (read(fds[0], buf, 1) != 1)
+		die("the child did not attach");
+	if (shmctl(id, IPC_RMID, NULL) || shmctl(id, IPC_STAT, &ds))
+		die("IPC_RMID");
+	f = fopen(pidfile, "w");
+	if (!f || fprintf(f, "%d\n", pid) < 0 || fclose(f))
+		die(pidfile);
+
+	/* Last: any creation would use them up. */
+	snprintf(buf, sizeof(buf), "%d", mkid(77, 5));
+	sysctl("msg_next_id", buf);
+	snprintf(buf, sizeof(buf), "%d", mkid(88, 6));
+	sysctl("shm_next_id", buf);
+}
+
+/* N objects of the three types in turn, one small message, value or byte each. */
+static void many(int n)
+{
+	int i, id, newid;
+
+	for (i = 0; i < n; i++) {
+		/* Scattered: indexes from 1000 on, in steps of 3, sequence 1 to 7. */
+		newid = mkid(1000 + 3 * (i / 3) + (i * 7) % 3, 1 + i % 7);
+		switch (i % 3) {
+		case 0: {
+			struct { long mtype; char mtext[8]; } m = { 1, "m" };
+
+			id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+			if (id < 0 || msgsnd(id, &m, 1, IPC_NOWAIT))
+				die("msgget");
+			setid(SYS_msgctl, 0, id, newid);
+			break;
+		}
+		case 1:
+			id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+			if (id < 0 || semctl(id, 0, SETVAL, i % 100))
+				die("semget");
+			setid(SYS_semctl, 1, id, newid);
+			break;
+		default:
+			id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+			if (id < 0)
+				die("shmget");
+			setid(SYS_shmctl, 0, id, newid);
+			break;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "scatter")) {
@@ -144,6 +254,14 @@ int main(int argc, char **argv)
 		segment(0x3001, mkid(2, 5), 0, 0600, 4096);
 		segment(0x3002, mkid(0, 1), 1000, 0644, 8192);
 		segment(IPC_PRIVATE, mkid(1, 9), 0, 0600, 4096);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "state")) {
+		state(argv[2]);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "many")) {
+		many(atoi(argv[2]));
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "foreign")) {

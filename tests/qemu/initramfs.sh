@@ -10,7 +10,8 @@
 #              again as a 32-bit program (compat and ipc() paths); the C
 #              library's view (tests/libc), 64- and 32-bit; the audit
 #              records (tests/lsm); on a boot with lsm=smack, the Smack
-#              test (tests/lsm); and ipcid with its tests (tests/ipcid)
+#              test (tests/lsm); and ipcid with its tests (tests/ipcid),
+#              64- and 32-bit
 #   SET=nochid the same selftests, which must skip, the check that
 #              IPC_SETID is EINVAL, and that ipcid says so (tests/nochid)
 #   SET=demo   the demo of tests/demo: the KUnit results, two queues
@@ -46,15 +47,20 @@ install_selftests() {
 	echo "kselftest/run_kselftest.sh $*" >>"$root/tests/list"
 }
 
-# ipcid, the restore tool, built static (rust/ipcid).
+# ipcid, the restore tool, built static (rust/ipcid); with "32", its
+# 32-bit build too, as ipcid_32.
 build_ipcid() {
-	(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
-		RUSTFLAGS="-C target-feature=+crt-static" \
-		cargo build -q --release --locked --target x86_64-unknown-linux-gnu \
-		--target-dir "$SHARED/ipcid") >>"$dir/build.log" 2>&1 ||
-		{ cat "$dir/build.log" >&2; die "ipcid did not build"; }
+	local target
+	for target in x86_64 ${1:+i686}; do
+		(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
+			RUSTFLAGS="-C target-feature=+crt-static" \
+			cargo build -q --release --locked --target $target-unknown-linux-gnu \
+			--target-dir "$SHARED/ipcid") >>"$dir/build.log" 2>&1 ||
+			{ cat "$dir/build.log" >&2; die "ipcid ($target) did not build"; }
+	done
 	cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
 		"$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
+	[ -z "$1" ] || cp "$SHARED/ipcid/i686-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid_32"
 }
 
 # A program of this repository, built static with the uapi headers:
@@ -88,10 +94,14 @@ tests)
 	if [ -f "$KSRC/include/uapi/linux/ipc_setid.h" ]; then
 		build "$TOP/tests/libc/setid-libc.c" setid-libc
 		build "$TOP/tests/libc/setid-libc.c" setid-libc_32 -m32
-		build_ipcid
+		build_ipcid 32
 		build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
 		install -m 755 "$TOP/tests/ipcid/ipcid-test.sh" "$root/tests/ipcid-test"
+		install -m 644 "$TOP/tests/ipcid/ipcid-lib.sh" "$root/tests/ipcid-lib.sh"
+		printf '#!/bin/sh\nIPCID=/tests/ipcid_32 exec /tests/ipcid-test\n' >"$root/tests/ipcid-test_32"
+		chmod 755 "$root/tests/ipcid-test_32"
 		echo ipcid-test >>"$root/tests/list"
+		echo ipcid-test_32 >>"$root/tests/list"
 		# make bench's program, at small N so that it cannot rot.
 		printf '#!/bin/sh\nexec /tests/ipcid-bench --quick 10 100\n' >"$root/tests/bench-small"
 		chmod 755 "$root/tests/bench-small"
@@ -120,6 +130,7 @@ demo)
 	build_ipcid
 	build "$TOP/tests/ipcid/ipc-fixture.c" ipc-fixture -- helper
 	install -m 755 "$TOP/tests/demo/restore.sh" "$root/tests/restore.sh"
+	install -m 644 "$TOP/tests/ipcid/ipcid-lib.sh" "$root/tests/ipcid-lib.sh"
 	echo restore.sh >>"$root/tests/list"
 	;;
 bench)
