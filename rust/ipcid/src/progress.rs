@@ -4,7 +4,7 @@
 //! a terminal, plain lines (every 1000 objects, and at the end) when it is
 //! not. Work on fewer than [`SHOWN_FROM`] objects shows none.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -37,9 +37,16 @@ impl Progress {
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{prefix:22} [{bar:30}] {pos}/{len} objects, {per_sec}, {eta} left",
+                "{prefix:22} [{bar:30}] {pos}/{len} objects, {rate}, {eta} left",
             )
-            .map(|s| s.progress_chars("=> "))
+            .map(|s| {
+                s.progress_chars("=> ").with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar.set_prefix(what);
