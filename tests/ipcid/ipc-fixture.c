@@ -19,12 +19,15 @@
  *   ipc-fixture block TYPE INDEX an object of TYPE at INDEX (sequence 0)
  *   ipc-fixture attach SHMID SEC attach a segment for SEC seconds
  *   ipc-fixture as UID PROG ARGS run PROG as UID, without capabilities
+ *   ipc-fixture sigdfl PROG ARGS run PROG with SIGINT not ignored (as a
+ *                                shell starts a background job)
  *
  * IDs are built for the booted layout (ipcmni_extend or not).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +289,11 @@ int main(int argc, char **argv)
 			die("shmat");
 		sleep(atoi(argv[3]));
 		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "sigdfl")) {
+		signal(SIGINT, SIG_DFL);
+		execv(argv[2], argv + 2);
+		die(argv[2]);
 	}
 	if (argc >= 4 && !strcmp(argv[1], "as")) {
 		uid_t uid = atoi(argv[2]);

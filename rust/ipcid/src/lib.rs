@@ -10,3 +10,14 @@ pub mod progress;
 pub mod restore;
 pub mod signals;
 pub mod sys;
+
+/// Writes a line to standard error. A write that fails (a closed pipe, a
+/// terminal gone) is ignored: it must not stop a restore half done, nor
+/// its cleanup.
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}

@@ -61,8 +61,8 @@ fn main() -> ExitCode {
         ["restore", file] => restore::restore(file).map(|r| {
             if let Some(pid) = r.holder {
                 println!(
-                    "the segments removed while attached are held by process {pid} until \
-                     another process attaches them"
+                    "the segments removed while attached are held by process {pid}: kill it \
+                     once their processes have attached them, and they go at their last detach"
                 );
             }
             println!(
@@ -79,12 +79,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ipcid: {e}");
-            // Interrupted: the status a shell gives a process killed by it.
-            match signals::caught().and_then(|s| u8::try_from(128 + s).ok()) {
-                Some(status) => ExitCode::from(status),
-                None => ExitCode::FAILURE,
-            }
+            ipcid::note!("ipcid: {e}");
+            // Interrupted: killed by the signal, now that nothing is left.
+            signals::die_of_caught();
+            ExitCode::FAILURE
         }
     }
 }
@@ -104,7 +102,7 @@ fn dump(file: Option<&str>) -> Result<(), String> {
             .write_all(text.as_bytes())
             .map_err(|e| e.to_string())?,
     }
-    eprintln!("dumped {} objects", d.objects.len());
+    ipcid::note!("dumped {} objects", d.objects.len());
     Ok(())
 }
 

@@ -89,7 +89,15 @@ pub fn read(kind: Kind, l: &Listed) -> Result<Object, String> {
                 .unwrap_or(usize::MAX)
                 .min(1 << 30);
             let messages = sys::msg_copy_all(l.id, ds.qnum, max)
-                .map_err(|e| err("MSG_COPY", e))?
+                .map_err(|e| match e.raw_os_error() {
+                    // MSG_COPY copies at most kernel.msgmax bytes.
+                    Some(libc::EINVAL) => format!(
+                        "msg {}: MSG_COPY: a message is larger than kernel.msgmax, which \
+                         bounds what it copies: raise kernel.msgmax for the dump",
+                        l.id
+                    ),
+                    _ => err("MSG_COPY", e),
+                })?
                 .into_iter()
                 .map(|(mtype, text)| Message {
                     mtype,

@@ -84,9 +84,11 @@ impl Progress {
         } else {
             0.0
         };
-        eprintln!(
+        crate::note!(
             "{}: {}/{} objects, {rate:.0}/s",
-            self.what, self.done, self.total
+            self.what,
+            self.done,
+            self.total
         );
     }
 

@@ -12,9 +12,10 @@
 //!    each other's wanted slots trade places;
 //! 4. owners and modes, `SHM_LOCK`, and the segments that were removed
 //!    while attached: removed again while a holder process keeps them
-//!    attached, so that they go at their last detach;
-//! 5. the limits exactly as dumped, `shm_rmid_forced`, and last the
-//!    `*_next_id` cursors, which the restore's own creations would use up.
+//!    attached until it is killed, so that they go at their last detach;
+//! 5. the limits exactly as dumped (but `shm_rmid_forced`, left 0), and
+//!    last the `*_next_id` cursors, which the restore's own creations
+//!    would use up.
 //!
 //! Objects that were in the namespace before are never moved: a wanted
 //! slot that one of them holds is an error. On any error, and on SIGINT,
@@ -55,8 +56,12 @@ What a restore does not give back, since no system call sets it:
     they belong to the processes, which a restore of the processes gives
     back.
 A segment that was removed while attached comes back removed and attached
-by a holder process, which lets it go once another process has attached it
-(or when killed): it then goes at its last detach, as it would have.";
+by a holder process, whose PID the restore prints: killed (SIGTERM) once
+the restored processes have attached the segment, it lets go of it, which
+then goes at its last detach, as it would have.
+kernel.shm_rmid_forced is left 0 where the dump has 1: with 1, the segments
+the restore created would go when it exits. Set it once the restored
+processes have attached theirs.";
 
 /// Fails with a clear message if `IPC_SETID` cannot be used here.
 pub fn check_kernel() -> Result<(), String> {
@@ -120,58 +125,74 @@ impl Drop for Cleanup {
         if self.done {
             return;
         }
+        // Everything is undone first, then said: saying it may fail.
+        let mut failed = Vec::new();
         let mut removed = 0;
         for m in &self.made {
             match sys::rmid(m.kind, m.id) {
                 Ok(()) => removed += 1,
-                Err(e) => eprintln!("ipcid: could not remove {} {}: {e}", m.kind.name(), m.id),
+                Err(e) => failed.push(format!("could not remove {} {}: {e}", m.kind.name(), m.id)),
             }
         }
         // The segments it kept attached, removed above, go with it.
         if let Some(pid) = self.holder.take() {
             release(pid);
         }
+        let limits = self.limits.take().map(|l| write_limits(&l));
+        let cursors = self.next_id.take().map(|n| put_next_ids(&n));
+        for f in failed {
+            crate::note!("ipcid: {f}");
+        }
         if !self.made.is_empty() {
-            eprintln!("ipcid: removed the {removed} objects this restore created");
+            crate::note!("ipcid: removed the {removed} objects this restore created");
         }
-        if let Some(l) = self.limits.take() {
-            match write_limits(&l, true) {
-                Ok(()) => eprintln!("ipcid: put the namespace's limits back as they were"),
-                Err(e) => eprintln!("ipcid: could not put the limits back: {e}"),
-            }
+        match limits {
+            Some(Ok(())) => crate::note!("ipcid: put the namespace's limits back as they were"),
+            Some(Err(e)) => crate::note!("ipcid: could not put the limits back: {e}"),
+            None => {}
         }
-        if let Some(n) = self.next_id.take() {
-            if let Err(e) = write_next_ids(&n) {
-                eprintln!("ipcid: could not put the *_next_id cursors back: {e}");
-            }
+        if let Some(Err(e)) = cursors {
+            crate::note!("ipcid: could not put the *_next_id cursors back: {e}");
         }
     }
 }
 
-/// Writes the limits, `shm_rmid_forced` too if `all`.
-fn write_limits(l: &Limits, all: bool) -> Result<(), String> {
+fn write_limits(l: &Limits) -> Result<(), String> {
     for (name, value) in l.entries() {
-        if all || name != "shm_rmid_forced" {
-            objects::write_sysctl(name, &value)?;
-        }
+        objects::write_sysctl(name, &value)?;
     }
     Ok(())
 }
 
-fn write_next_ids(n: &NextIds) -> Result<(), String> {
+/// Makes the namespace's cursors those of `n`. A pending one is written;
+/// one that is -1 (none pending) cannot be (the kernel takes 0 and up),
+/// so where one is pending it is used up by an object created and
+/// removed at once.
+fn put_next_ids(n: &NextIds) -> Result<(), String> {
+    let now = objects::next_ids()?.ok_or("no *_next_id cursors")?;
     for kind in Kind::ALL {
-        objects::write_sysctl(
-            &format!("{}_next_id", kind.name()),
-            &n.get(kind).to_string(),
-        )?;
+        let (want, got) = (n.get(kind), now.get(kind));
+        if want >= 0 {
+            objects::write_sysctl(&format!("{}_next_id", kind.name()), &want.to_string())?;
+        } else if got >= 0 {
+            let id = match kind {
+                Kind::Msg => sys::msgget(libc::IPC_PRIVATE, 0o600),
+                Kind::Sem => sys::semget(libc::IPC_PRIVATE, 1, 0o600),
+                Kind::Shm => sys::shmget(libc::IPC_PRIVATE, 1, 0o600),
+            }
+            .map_err(|e| format!("{}_next_id {got}: clearing it: {e}", kind.name()))?;
+            sys::rmid(kind, id).map_err(|e| format!("{} {id}: IPC_RMID: {e}", kind.name()))?;
+        }
     }
     Ok(())
 }
 
 /// Ends the holder process: what only it kept attached goes.
 fn release(pid: libc::pid_t) {
-    // SAFETY: no pointer arguments; `pid` is a child of this process that
-    // was not waited for, so it cannot have been reused.
+    // SAFETY: no pointer arguments. `pid` is a child of this process that
+    // was not waited for, and SIGCHLD has its default action (see
+    // `signals::catch()`), so it is at worst a zombie: its PID cannot
+    // have been reused.
     unsafe { libc::kill(pid, libc::SIGKILL) };
     let mut status = 0;
     // SAFETY: `status` is a valid place for the status.
@@ -189,7 +210,7 @@ fn needed(dump: &Dump, dumped: &Limits, foreign: &[(Kind, i32)]) -> Result<Limit
     let pages = |size: u64| size.div_ceil(page);
     let mut need = Limits {
         msgmax: 0,
-        msgmnb: dumped.msgmnb,
+        msgmnb: 0,
         msgmni: 0,
         sem: [0, 0, dumped.sem[2], 0],
         shmmax: 0,
@@ -225,10 +246,16 @@ fn needed(dump: &Dump, dumped: &Limits, foreign: &[(Kind, i32)]) -> Result<Limit
     }
     for o in &dump.objects {
         match o {
-            Object::Msg { messages, .. } => {
+            Object::Msg {
+                messages, qbytes, ..
+            } => {
                 count(Kind::Msg, 0, 0);
                 let longest = messages.iter().map(|m| m.text.len() as u64 / 2).max();
                 need.msgmax = need.msgmax.max(longest.unwrap_or(0));
+                // A new queue's msg_qbytes is msgmnb; raising it above
+                // needs CAP_SYS_RESOURCE in the initial user namespace.
+                let bytes: u64 = messages.iter().map(|m| m.text.len() as u64 / 2).sum();
+                need.msgmnb = need.msgmnb.max(*qbytes).max(bytes);
             }
             Object::Sem { values, .. } => count(Kind::Sem, values.len() as u64, 0),
             Object::Shm { size, .. } => count(Kind::Shm, 0, *size),
@@ -237,7 +264,7 @@ fn needed(dump: &Dump, dumped: &Limits, foreign: &[(Kind, i32)]) -> Result<Limit
     let max = |a: u64, b: u64| a.max(b);
     Ok(Limits {
         msgmax: max(dumped.msgmax, need.msgmax),
-        msgmnb: dumped.msgmnb,
+        msgmnb: max(dumped.msgmnb, need.msgmnb),
         msgmni: max(dumped.msgmni, need.msgmni),
         sem: [
             max(dumped.sem[0], need.sem[0]),
@@ -248,15 +275,16 @@ fn needed(dump: &Dump, dumped: &Limits, foreign: &[(Kind, i32)]) -> Result<Limit
         shmmax: max(dumped.shmmax, need.shmmax),
         shmall: max(dumped.shmall, need.shmall),
         shmmni: max(dumped.shmmni, need.shmmni),
-        // Written at the end: with 1, the segments this restore creates
-        // would go when it exits, as any creator's unattached ones do.
+        // 0 while restoring: with 1, a segment goes at its last detach,
+        // the restore's own after it fills them.
         shm_rmid_forced: 0,
     })
 }
 
-/// The segments removed while attached: a child process attaches them
-/// and they are removed; it detaches each once another process has
-/// attached it, and exits when it holds none. Returns its PID.
+/// The segments removed while attached: a child process attaches them,
+/// then they are removed. It keeps them until it is killed (SIGTERM), the
+/// moment their processes have attached them again: then each goes at
+/// its last detach. Returns its PID.
 fn hold(ids: &[i32]) -> Result<libc::pid_t, String> {
     let mut fds = [0; 2];
     // SAFETY: `fds` has room for the two descriptors.
@@ -264,53 +292,52 @@ fn hold(ids: &[i32]) -> Result<libc::pid_t, String> {
         return Err(format!("pipe: {}", io::Error::last_os_error()));
     }
     let [rd, wr] = fds;
-    // SAFETY: this program has one thread (the progress bar draws from the
-    // calling one), so the child may run Rust code.
+    // SAFETY: the child makes system calls only (no allocation, no lock),
+    // on what it owns, and leaves with _exit().
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(format!("fork: {}", io::Error::last_os_error()));
     }
     if pid == 0 {
-        // The holder: no terminal, no output, not in the caller's group,
-        // and killed by SIGTERM as a process is.
-        signals::restore_defaults();
-        // SAFETY: plain system calls on descriptors this process owns.
+        // SAFETY: as above: the holder detaches from the caller's
+        // terminal, directory and descriptors, attaches the segments,
+        // says so through the pipe and waits to be killed.
         unsafe {
             libc::close(rd);
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
             libc::setsid();
+            libc::chdir(c"/".as_ptr());
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            if null < 0 {
+                libc::_exit(1);
+            }
             for fd in 0..3 {
                 libc::dup2(null, fd);
             }
-        }
-        let mut held: Vec<(i32, usize)> = Vec::new();
-        for &id in ids {
-            match sys::shm_attach(id) {
-                Ok(addr) => held.push((id, addr)),
-                // SAFETY: no pointer arguments.
-                Err(_) => unsafe { libc::_exit(1) },
+            for &id in ids {
+                if libc::shmat(id, std::ptr::null(), libc::SHM_RDONLY) as isize == -1 {
+                    libc::_exit(1);
+                }
+            }
+            libc::write(wr, c"h".as_ptr().cast(), 1);
+            libc::syscall(libc::SYS_close_range, 3, libc::c_uint::MAX, 0);
+            loop {
+                libc::pause();
             }
         }
-        // SAFETY: one byte from a valid buffer; then the end of the pipe.
-        unsafe {
-            libc::write(wr, c"h".as_ptr().cast(), 1);
-            libc::close(wr);
-        }
-        while !held.is_empty() {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            held.retain(|&(id, addr)| match sys::shm_stat(id) {
-                Ok(ds) if ds.nattch <= 1 => true,
-                _ => sys::shm_detach(addr).is_err(),
-            });
-        }
-        // SAFETY: no pointer arguments.
-        unsafe { libc::_exit(0) };
     }
     // SAFETY: the parent's copy of the write end.
     unsafe { libc::close(wr) };
     let mut b = 0u8;
-    // SAFETY: one byte into `b`.
-    let r = unsafe { libc::read(rd, (&raw mut b).cast(), 1) };
+    let r = loop {
+        // SAFETY: one byte into `b`.
+        let r = unsafe { libc::read(rd, (&raw mut b).cast(), 1) };
+        if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            break r;
+        }
+    };
     // SAFETY: the read end, no longer used.
     unsafe { libc::close(rd) };
     if r != 1 {
@@ -327,7 +354,7 @@ pub fn restore(file: &str) -> Result<Report, String> {
     let layout = objects::layout()?;
     check_ids(&dump, &layout)?;
     if dump.version < 2 {
-        eprintln!(
+        crate::note!(
             "ipcid: {file} is a version {} dump: it has no limits, *_next_id cursors, \
              SHM_LOCKED or SHM_DEST; this namespace keeps its own limits and cursors",
             dump.version
@@ -364,10 +391,15 @@ pub fn restore(file: &str) -> Result<Report, String> {
 
     check_keys(&dump, &foreign)?;
     let foreign_ids: Vec<(Kind, i32)> = foreign.iter().map(|((k, _), l)| (*k, l.id)).collect();
-    let during = match &dump.limits {
-        Some(l) => Some(needed(&dump, l, &foreign_ids)?),
-        None => None,
+    // The limits while restoring: the dump's, raised where its objects
+    // need it (a version 1 dump has none: the namespace's own), and
+    // shm_rmid_forced 0.
+    let before = objects::limits()?;
+    let mut during = match &dump.limits {
+        Some(l) => needed(&dump, l, &foreign_ids)?,
+        None => before,
     };
+    during.shm_rmid_forced = 0;
 
     signals::catch().map_err(|e| format!("signals: {e}"))?;
     let mut cleanup = Cleanup {
@@ -377,9 +409,14 @@ pub fn restore(file: &str) -> Result<Report, String> {
         holder: None,
         done: false,
     };
-    if let Some(l) = &during {
-        cleanup.limits = Some(objects::limits()?);
-        write_limits(l, false).map_err(|e| format!("limits: {e}"))?;
+    if dump.next_id.is_some() && cleanup.next_id.is_none() {
+        return Err("the dump has *_next_id cursors and this kernel has none \
+             (CONFIG_CHECKPOINT_RESTORE)"
+            .into());
+    }
+    if during != before {
+        cleanup.limits = Some(before);
+        write_limits(&during).map_err(|e| format!("limits: {e}"))?;
     }
 
     let total = dump.objects.len();
@@ -474,37 +511,31 @@ pub fn restore(file: &str) -> Result<Report, String> {
     // The namespace as dumped; the cursors last, since every creation
     // above would have used them up.
     signals::check()?;
-    if let Some(l) = &dump.limits {
-        write_limits(l, true).map_err(|e| format!("limits: {e}"))?;
-        if objects::limits()? != *l {
-            return Err("limits: they do not read back as written".into());
-        }
+    let mut want = dump.limits.unwrap_or(before);
+    let forced = want.shm_rmid_forced == 1;
+    // Not 1: the restore created the segments, so with 1 those that no
+    // process attached yet would go when it exits, and the unattached
+    // segments of exited creators at once.
+    want.shm_rmid_forced = 0;
+    if want != during {
+        write_limits(&want).map_err(|e| format!("limits: {e}"))?;
+    }
+    if objects::limits()? != want {
+        return Err("limits: they do not read back as written".into());
     }
     if let Some(n) = &dump.next_id {
-        if cleanup.next_id.is_none() {
-            return Err("the dump has *_next_id cursors and this kernel has none \
-                 (CONFIG_CHECKPOINT_RESTORE)"
-                .into());
-        }
-        write_next_ids(n).map_err(|e| format!("*_next_id: {e}"))?;
+        put_next_ids(n).map_err(|e| format!("*_next_id: {e}"))?;
         if objects::next_ids()?.as_ref() != Some(n) {
             return Err("*_next_id: they do not read back as written".into());
         }
     }
-    signals::check()?;
     cleanup.done = true;
-    if dump.limits.map(|l| l.shm_rmid_forced) == Some(1) {
-        let unattached = cleanup
-            .made
-            .iter()
-            .filter(|m| m.kind == Kind::Shm && !destroyed.contains(&m.id))
-            .count();
-        if unattached > 0 {
-            eprintln!(
-                "ipcid: shm_rmid_forced is 1: the {unattached} segments this restore created \
-                 go when it exits unless a process has attached them, as a creator's do"
-            );
-        }
+    if forced {
+        crate::note!(
+            "ipcid: kernel.shm_rmid_forced was 1 and is left 0: with 1, the segments this \
+             restore created would go when it exits unless a process has attached them; \
+             set it once the restored processes have attached theirs"
+        );
     }
     Ok(Report {
         objects: total,
@@ -673,7 +704,7 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
         };
         let c = want.common();
         if m.id != c.id {
-            eprintln!("ipcid: {} {} is at {}", m.kind.name(), c.id, m.id);
+            crate::note!("ipcid: {} {} is at {}", m.kind.name(), c.id, m.id);
             lost += 1;
             continue;
         }
@@ -687,7 +718,7 @@ fn verify(dump: &Dump, made: &[Made]) -> Result<usize, String> {
         };
         // The segment's state comes later, and is compared then.
         if objects::read(m.kind, &here)? != without_state(want) {
-            eprintln!("ipcid: {} {} differs from the dump", m.kind.name(), c.id);
+            crate::note!("ipcid: {} {} differs from the dump", m.kind.name(), c.id);
             lost += 1;
         }
     }
@@ -738,7 +769,7 @@ fn verify_owners(dump: &Dump, made: &[Made]) -> Result<usize, String> {
                     if (l.key, l.uid, l.gid, l.mode, l.state)
                         == (c.key, c.uid, c.gid, c.mode, state_bits(want)) => {}
                 _ => {
-                    eprintln!("ipcid: {} {} is not as the dump has it", kind.name(), c.id);
+                    crate::note!("ipcid: {} {} is not as the dump has it", kind.name(), c.id);
                     lost += 1;
                 }
             }

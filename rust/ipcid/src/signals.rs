@@ -18,17 +18,31 @@ extern "C" fn note(sig: libc::c_int) {
 }
 
 /// From here on, the signals of [`SIGNALS`] are noted instead of ending
-/// the process.
+/// the process, but for those it was started with ignored (`nohup`),
+/// which stay ignored. SIGCHLD gets its default action, so that a child
+/// is not reaped behind the restore's back.
 pub fn catch() -> io::Result<()> {
+    // SAFETY: SIG_DFL is a valid disposition for SIGCHLD.
+    if unsafe { libc::signal(libc::SIGCHLD, libc::SIG_DFL) } == libc::SIG_ERR {
+        return Err(io::Error::last_os_error());
+    }
     for sig in SIGNALS {
         // SAFETY: an all-zero `sigaction` is a valid value (no flags, an
         // empty mask), filled in below before use.
         let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
         sa.sa_sigaction = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
         // SAFETY: `sa.sa_mask` is a valid `sigset_t` to initialise.
         unsafe { libc::sigemptyset(&mut sa.sa_mask) };
-        // SAFETY: `sa` is initialised, `note` is async-signal-safe, and
-        // the old action is not asked for.
+        // SAFETY: only reads the current action into `old`.
+        if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if old.sa_sigaction == libc::SIG_IGN {
+            continue;
+        }
+        // SAFETY: `sa` is initialised and `note` is async-signal-safe.
         if unsafe { libc::sigaction(sig, &sa, std::ptr::null_mut()) } != 0 {
             return Err(io::Error::last_os_error());
         }
@@ -36,11 +50,17 @@ pub fn catch() -> io::Result<()> {
     Ok(())
 }
 
-/// The default actions again (in a child that must die of them).
-pub fn restore_defaults() {
-    for sig in SIGNALS {
-        // SAFETY: SIG_DFL is a valid disposition for these signals.
-        unsafe { libc::signal(sig, libc::SIG_DFL) };
+/// Ends the process by the signal noted, as it would have ended without
+/// the restore's handler (the status a shell sees, and bash's own stop on
+/// SIGINT): once the restore has undone its work.
+pub fn die_of_caught() {
+    if let Some(sig) = caught() {
+        // SAFETY: SIG_DFL is a valid disposition for `sig`, whose default
+        // action ends the process.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
     }
 }
 

@@ -274,15 +274,19 @@ pub fn set_perm(
     qbytes: Option<u64>,
 ) -> io::Result<()> {
     let too_big = || io::Error::from_raw_os_error(libc::EINVAL);
-    let mode = libc::c_ushort::try_from(mode).map_err(|_| too_big())?;
-    let set = |p: &mut libc::ipc_perm| (p.uid, p.gid, p.mode) = (uid, gid, mode);
+    // `mode` is an unsigned short on some architectures, an int on others.
+    let set = |p: &mut libc::ipc_perm| -> io::Result<()> {
+        (p.uid, p.gid) = (uid, gid);
+        p.mode = narrow(u64::from(mode)).ok_or_else(too_big)?;
+        Ok(())
+    };
     // SAFETY: IPC_SET reads one structure of the kind's type from a valid
     // one, as IPC_STAT filled it.
     check_int(unsafe {
         match kind {
             Kind::Msg => {
                 let mut ds = msg_ds(id)?;
-                set(&mut ds.msg_perm);
+                set(&mut ds.msg_perm)?;
                 if let Some(q) = qbytes {
                     ds.msg_qbytes = narrow(q).ok_or_else(too_big)?;
                 }
@@ -290,12 +294,12 @@ pub fn set_perm(
             }
             Kind::Sem => {
                 let mut ds = sem_ds(id)?;
-                set(&mut ds.sem_perm);
+                set(&mut ds.sem_perm)?;
                 libc::semctl(id, 0, libc::IPC_SET, &raw mut ds)
             }
             Kind::Shm => {
                 let mut ds = shm_ds(id)?;
-                set(&mut ds.shm_perm);
+                set(&mut ds.shm_perm)?;
                 libc::shmctl(id, libc::IPC_SET, &raw mut ds)
             }
         }
