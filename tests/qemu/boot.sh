@@ -17,7 +17,9 @@ log=$BUILD/logs/$name.log
 # The stress test's time (a NAME=VALUE on the command line is in /init's
 # environment) comes on top of the rest.
 stress=$(sed -n 's/.*SETID_STRESS_SECONDS=\([0-9]*\).*/\1/p' <<<"$extra")
-timeout=${QEMU_TIMEOUT:-$((300 + ${stress:-0}))}
+# So does ipcid-test's large restore: about 1 s per 100 objects, 3 times.
+big=$(sed -n 's/.*IPCID_BIG=\([0-9]*\).*/\1/p' <<<"$extra")
+timeout=${QEMU_TIMEOUT:-$((300 + ${stress:-0} + ${big:-0} * 3 / 100))}
 mkdir -p "$BUILD/logs"
 [ -f "$kernel" ] || die "no kernel $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
