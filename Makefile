@@ -170,14 +170,15 @@ runner-test: kernel
 # "ipcmni_extend" (under Smack on 7.3) with a shorter one. A boot that
 # passed with the same kernel, initramfs and command line is not redone
 # (BOOT_AGAIN=1).
-# The first boot of the primary base also interrupts a restore of 10 000
-# objects with ipcid (IPCID_BIG; 1000 elsewhere).
+# Both run ipcid's tests as a 32-bit program too (IPCID_32=1, which the
+# walk's boots leave out), and the first boot of the primary base
+# interrupts a restore of 10 000 objects (IPCID_BIG; 1000 elsewhere).
 SETID_STRESS_SECONDS ?= 60
 IPCID_BIG_7.3 := 10000
 IPCID_BIG_6.12 := 1000
 qemu-test: kernel initramfs
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS) IPCID_BIG=$(IPCID_BIG_$(BASE)),qemu-test: default layout)
-	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend $(EXTEND_CMDLINE_$(BASE)) SETID_STRESS_SECONDS=20,qemu-test: $(EXTEND_CMDLINE_$(BASE)))
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y SETID_STRESS_SECONDS=$(SETID_STRESS_SECONDS) IPCID_32=1 IPCID_BIG=$(IPCID_BIG_$(BASE)),qemu-test: default layout)
+	$(call timed,$(S)/boot-once.sh chid-y tests chid-y-extend $(EXTEND_CMDLINE_$(BASE)) SETID_STRESS_SECONDS=20 IPCID_32=1,qemu-test: $(EXTEND_CMDLINE_$(BASE)))
 
 # What a maintainer runs before reading the series: checkpatch, kernel-doc,
 # rustfmt, rustdoc (clippy runs in every build); git am on a tarball as

@@ -11,7 +11,7 @@
 #              library's view (tests/libc), 64- and 32-bit; the audit
 #              records (tests/lsm); on a boot with lsm=smack, the Smack
 #              test (tests/lsm); and ipcid with its tests (tests/ipcid),
-#              64- and 32-bit
+#              64-bit, and 32-bit on a boot with IPCID_32=1
 #   SET=nochid the same selftests, which must skip, the check that
 #              IPC_SETID is EINVAL, and that ipcid says so (tests/nochid)
 #   SET=demo   the demo of tests/demo: the KUnit results, two queues
@@ -101,7 +101,7 @@ tests)
 		printf '#!/bin/sh\nIPCID=/tests/ipcid_32 exec /tests/ipcid-test\n' >"$root/tests/ipcid-test_32"
 		chmod 755 "$root/tests/ipcid-test_32"
 		echo ipcid-test >>"$root/tests/list"
-		echo ipcid-test_32 >>"$root/tests/list"
+		echo "ipcid-test_32 when=IPCID_32=1" >>"$root/tests/list"
 		# make bench's program, at small N so that it cannot rot.
 		printf '#!/bin/sh\nexec /tests/ipcid-bench --quick 10 100\n' >"$root/tests/bench-small"
 		chmod 755 "$root/tests/bench-small"
