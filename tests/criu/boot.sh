@@ -24,11 +24,17 @@ stage "criu-test[$kname]: the joined-namespace programs"
 gcc -O2 -Wall -Wextra -Werror -o "$SHARED/criu/bin/ipc-joinns" "$TOP/tests/criu/ipc-joinns.c" ||
 	die "ipc-joinns did not build"
 info "build/criu/bin/ipc-joinns"
+# ipcid, for the round trip against ipcmk's and zdtm's objects.
+(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH RUSTFLAGS="-C target-feature=+crt-static" \
+	cargo build -q --release --locked --target x86_64-unknown-linux-gnu --target-dir "$SHARED/ipcid") ||
+	die "ipcid did not build"
+cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" "$SHARED/criu/bin/ipcid"
+info "build/criu/bin/ipcid"
 
 # A boot with the same kernel, CRIU builds, guest and rounds that passed
 # is not redone (BOOT_AGAIN=1 boots again all the same).
 stampfile=$STAMPS/criu-$kname
-sum=$( (cat "$kernel" "$SHARED/criu/bin/ipc-joinns" "$0" "$TOP"/tests/criu/*.sh \
+sum=$( (cat "$kernel" "$SHARED/criu/bin/ipc-joinns" "$SHARED/criu/bin/ipcid" "$0" "$TOP"/tests/criu/*.sh \
 	"$SHARED"/criu/{patched,stock}/.build.key; echo "$mode $rounds") | sha1sum | cut -c1-40)
 if [ "${BOOT_AGAIN:-0}" != 1 ] && [ "$(cat "$stampfile" 2>/dev/null)" = "$sum" ]; then
 	stage "criu-test[$kname]: unchanged since it passed (BOOT_AGAIN=1 boots again)"
@@ -38,7 +44,7 @@ fi
 rm -f "$stampfile"
 
 expect=(check-ipc_setid zdtm-ipc zdtm-ipc_setid restore-path)
-[ "$mode" = fallback ] || expect+=(zdtm-ipc_setid-stock joinns-stock joinns-patched)
+[ "$mode" = fallback ] || expect+=(zdtm-ipc_setid-stock joinns-stock joinns-patched ipcid-roundtrip)
 
 stage "criu-test[$kname]: qemu-system-x86_64 (TCG, -smp 2, host root over 9p, timeout $timeout s), $mode"
 start=$(date +%s)
@@ -52,7 +58,7 @@ timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 2G -smp 2 
 info "qemu exited with $rc after $(($(date +%s) - start)) s, log: ${log#"$TOP/"}"
 
 # The verdict: each expected result ok, the guest done, no kernel splat.
-tr -d '\r' <"$log" | grep -aE '^(criu-result|joinns\[[a-z]*\]: [0-9]+ rounds|criu-guest)' |
+tr -d '\r' <"$log" | grep -aE '^(criu-result|joinns\[[a-z]*\]: [0-9]+ rounds|roundtrip:|criu-guest)' |
 	sed 's/^/    /' | tee "$BUILD/logs/criu-$kname.out" || true
 passed=0 failed=0
 for name in "${expect[@]}"; do

@@ -8,7 +8,8 @@
 #   criu_mode=feature the kernel has IPC_SETID: zdtm's IPC tests and
 #                     ipc_setid with the patched CRIU, then the
 #                     joined-namespace restores with the stock CRIU and the
-#                     patched one (criu_rounds each)
+#                     patched one (criu_rounds each), and ipcid's round
+#                     trip against ipcmk's and zdtm's objects
 #   criu_mode=fallback the kernel has no IPC_SETID: the same zdtm tests with
 #                     the patched CRIU, on its *_next_id path
 # Every result is a line "criu-result: NAME ok|FAIL ..."; the last line
@@ -127,6 +128,18 @@ if [ "$mode" = feature ]; then
 			result "joinns-$kind" "FAIL (${line#*: })"
 		fi
 	done
+fi
+
+if [ "$mode" = feature ]; then
+	# ipcid against objects of util-linux's ipcmk and of zdtm's programs.
+	out=$(bash "$top/tests/criu/roundtrip.sh" "$top/build/criu/bin/ipcid" \
+		"$patched/test/zdtm/static" /tmp/roundtrip 2>&1)
+	printf '%s\n' "$out"
+	line=$(grep '^roundtrip: ' <<<"$out")
+	case "$line" in
+	"roundtrip: ok"*) result ipcid-roundtrip "ok (${line#roundtrip: ok })" ;;
+	*) result ipcid-roundtrip "FAIL (${line#roundtrip: })" ;;
+	esac
 fi
 
 echo "criu-guest: done"
