@@ -60,7 +60,7 @@ build_ipcid() {
 	done
 	cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
 		"$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
-	[ -z "$1" ] || cp "$SHARED/ipcid/i686-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid_32"
+	[ -z "${1:-}" ] || cp "$SHARED/ipcid/i686-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid_32"
 }
 
 # A program of this repository, built static with the uapi headers:
