@@ -153,8 +153,10 @@ check-patches: tree
 	$(if $(filter 7.3,$(BASE)),,@$(MAKE) --no-print-directory BASE=7.3 tree)
 	$(call timed,$(S)/mkpatches.sh --check,check-patches)
 
+# On the primary base, make rustdoc runs on this build too, for
+# check-series; its output is kept with the kernel.
 kernel: apply
-	$(call timed,$(S)/kernel.sh chid-y $(KERNEL_CONFIGS_$(BASE)),kernel)
+	$(call timed,KERNEL_RUSTDOC=$(if $(filter 7.3,$(BASE)),1,0) $(S)/kernel.sh chid-y $(KERNEL_CONFIGS_$(BASE)),kernel)
 
 initramfs: kernel
 	$(call timed,$(T)/qemu/initramfs.sh chid-y tests,initramfs)

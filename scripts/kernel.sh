@@ -6,6 +6,14 @@
 # with LLVM=1 into build/BASE/out/NAME.  Options the fragments ask for must
 # survive; with KCONFIG_LENIENT=1, options the tree does not define yet (an
 # early prefix of the series) are let go.
+#
+# A kernel that was built before from the same inputs comes from the cache
+# of built kernels, CACHE/kernels/KEY (KERNEL_CACHE=0 builds it all the
+# same): bzImage, .config and, with KERNEL_VMLINUX=1, vmlinux. What was
+# checked on that build is kept beside them: with KERNEL_W1=1, the warnings
+# of "make W=1 ipc/" (OUT/w1.txt); with KERNEL_RUSTDOC=1, the output of
+# "make rustdoc" (OUT/rustdoc.log). A kernel from the cache leaves the
+# build directory without objects; the next build there relinks.
 . "$(dirname "$0")/lib.sh"
 
 # One kernel build at a time on this machine: a build started by another
@@ -30,15 +38,49 @@ mkdir -p "$out"
 # fragments, toolchain and this script, that succeeded is not redone: make
 # itself takes 15 s or more to find nothing to do.
 tools=$(clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version)
-key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}" "$tools"
+# The same key names the kernel in the cache of built kernels: it holds
+# every input of the build, the environment lib.sh gives make included.
+key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}" "$tools" "$PATH" \
+	"$KBUILD_BUILD_TIMESTAMP" "$KBUILD_BUILD_USER" "$KBUILD_BUILD_HOST"
 	git -C "$KSRC" rev-parse 'HEAD^{tree}'
 	git -C "$KSRC" status --porcelain) | sha1sum | cut -c1-40)
-if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ]; then
+want_vmlinux=${KERNEL_VMLINUX:-0}
+want_w1=${KERNEL_W1:-0}
+want_rustdoc=${KERNEL_RUSTDOC:-0}
+# What this run needs of a build: its image and configuration, and what
+# the caller asked for.
+complete() {
+	local dir=$1 image=$2
+	[ -f "$dir/$image" ] && [ -f "$dir/.config" ] &&
+		{ [ "$want_vmlinux" != 1 ] || [ -f "$dir/vmlinux" ]; } &&
+		{ [ "$want_w1" != 1 ] || [ -f "$dir/w1.txt" ]; } &&
+		{ [ "$want_rustdoc" != 1 ] || [ -f "$dir/rustdoc.log" ]; }
+}
+if complete "$out" arch/x86/boot/bzImage && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ]; then
 	stage "kernel[$name]: unchanged since it was built"
 	info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes"
 	exit 0
 fi
 rm -f "$out/.build.key"
+
+KCACHE=$CACHE/kernels
+entry=$KCACHE/$key
+if [ "${KERNEL_CACHE:-1}" != 0 ] && complete "$entry" bzImage; then
+	stage "kernel[$name]: built before from the same inputs, from $entry"
+	# The objects in OUT, if any, are of another build: forget its
+	# configuration stamp, so that the next build there configures again.
+	rm -f "$out/.config.frag" "$out/vmlinux" "$out/w1.txt" "$out/rustdoc.log"
+	mkdir -p "$out/arch/x86/boot"
+	cp "$entry/bzImage" "$out/arch/x86/boot/bzImage"
+	cp "$entry/.config" "$out/.config"
+	[ "$want_vmlinux" != 1 ] || cp "$entry/vmlinux" "$out/vmlinux"
+	[ "$want_w1" != 1 ] || cp "$entry/w1.txt" "$out/w1.txt"
+	[ "$want_rustdoc" != 1 ] || cp "$entry/rustdoc.log" "$out/rustdoc.log"
+	touch "$entry" "$out/.from-cache"
+	info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes, built $(date -u -r "$entry/bzImage" '+%F %H:%M UTC')"
+	echo "$key" >"$out/.build.key"
+	exit 0
+fi
 
 stage "kernel[$name]: configure"
 # Configure again when what the configuration is made from changed: the
@@ -103,6 +145,12 @@ cstats() {
 }
 
 stage "kernel[$name]: make LLVM=1 bzImage"
+# The image and vmlinux that came from the cache are not of these objects:
+# make must link them again.
+if [ -f "$out/.from-cache" ]; then
+	rm -f "$out/vmlinux" "$out/arch/x86/boot/bzImage" "$out/.from-cache"
+fi
+rm -f "$out/w1.txt" "$out/rustdoc.log"
 start=$(date +%s)
 read -r hits0 miss0 < <(cstats)
 kmake "$out" bzImage >"$out/build.log" 2>&1 &
@@ -126,4 +174,62 @@ read -r hits miss < <(cstats)
 hits=$((hits - hits0)) miss=$((miss - miss0))
 info "ccache: $hits hits, $miss misses ($((hits * 100 / (hits + miss > 0 ? hits + miss : 1))) %);" \
 	"Rust, not cached: $(grep -cE '^ *(RUSTC|CLIPPY)' "$out/build.log") crates and objects compiled"
+
+# make W=1 ipc/ compiles ipc/ again, and with it all that the flags of W=1
+# reach: the Rust crates, the offsets files. Put back what it rewrote, so
+# that the next build here does not compile all of that a second time.
+w1() {
+	local snap=$out.w1 mark=$out.w1-mark f
+	rm -rf "$snap"
+	mkdir -p "$snap"
+	tar -C "$out" -cf - --exclude=./vmlinux --exclude='./vmlinux.*' \
+		--exclude='./.tmp_vmlinux*' --exclude=./arch/x86/boot . | tar -C "$snap" -xf -
+	touch "$mark"
+	# None at all is fine (grep finds nothing).
+	kmake "$out" W=1 ipc/ 2>&1 | { grep -E 'warning:' || true; } |
+		sed 's/:[0-9]*:[0-9]*: / /' | sort -u
+	(cd "$out" && find . -newer "$mark" ! -type d -print0) |
+		while IFS= read -r -d '' f; do
+			if [ -e "$snap/$f" ] || [ -L "$snap/$f" ]; then
+				cp -a "$snap/$f" "$out/$f"
+			else
+				rm -f "$out/$f"
+			fi
+		done
+	rm -rf "$snap" "$mark"
+}
+if [ "$want_w1" = 1 ]; then
+	info "make W=1 ipc/"
+	w1 >"$out/w1.txt.tmp"
+	mv "$out/w1.txt.tmp" "$out/w1.txt"
+fi
+# The documentation of the kernel crate, rendered from this build (its
+# warnings are judged by scripts/check-series.sh).
+if [ "$want_rustdoc" = 1 ]; then
+	info "make rustdoc"
+	kmake "$out" -s rustdoc >"$out/rustdoc.log.tmp" 2>&1 ||
+		{ tail -n 30 "$out/rustdoc.log.tmp" >&2; die "make rustdoc failed"; }
+	mv "$out/rustdoc.log.tmp" "$out/rustdoc.log"
+fi
+
+# Into the cache of built kernels, whole or not at all; then the oldest
+# used go until it holds KERNEL_CACHE_MB (3000) at most.
+if [ "${KERNEL_CACHE:-1}" != 0 ]; then
+	tmp=$KCACHE/.tmp.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	cp "$out/arch/x86/boot/bzImage" "$out/.config" "$tmp/"
+	[ "$want_vmlinux" != 1 ] || cp "$out/vmlinux" "$tmp/"
+	[ "$want_w1" != 1 ] || cp "$out/w1.txt" "$tmp/"
+	[ "$want_rustdoc" != 1 ] || cp "$out/rustdoc.log" "$tmp/"
+	# A cached entry without what this run asked for is replaced.
+	rm -rf "$entry"
+	mv "$tmp" "$entry"
+	max=$((${KERNEL_CACHE_MB:-3000} * 1024))
+	ls -1dt "$KCACHE"/*/ | while read -r d; do
+		used=$(du -sk "$d" | cut -f1)
+		total=$((${total:-0} + used))
+		[ "$total" -le "$max" ] || rm -rf "$d"
+	done
+fi
 echo "$key" >"$out/.build.key"

@@ -32,30 +32,6 @@ fi
 base_frag=()
 [ ! -f "$TOP/tests/config/base-$BASE.config" ] || base_frag=("$TOP/tests/config/base-$BASE.config")
 
-# make W=1 ipc/ compiles ipc/ again, and with it all that the flags of W=1
-# reach: the Rust crates, the offsets files. Put back what it rewrote, so
-# that the next step does not compile all of that a second time.
-w1() {
-	local snap=$BUILD/out/walk.w1 mark=$BUILD/out/walk.w1-mark f
-	rm -rf "$snap"
-	mkdir -p "$snap"
-	tar -C "$OUT" -cf - --exclude=./vmlinux --exclude='./vmlinux.*' \
-		--exclude='./.tmp_vmlinux*' --exclude=./arch/x86/boot . | tar -C "$snap" -xf -
-	touch "$mark"
-	# None at all is fine (grep finds nothing).
-	kmake "$OUT" W=1 ipc/ 2>&1 | { grep -E 'warning:' || true; } |
-		sed 's/:[0-9]*:[0-9]*: / /' | sort -u
-	(cd "$OUT" && find . -newer "$mark" ! -type d -print0) |
-		while IFS= read -r -d '' f; do
-			if [ -e "$snap/$f" ] || [ -L "$snap/$f" ]; then
-				cp -a "$snap/$f" "$OUT/$f"
-			else
-				rm -f "$OUT/$f"
-			fi
-		done
-	rm -rf "$snap" "$mark"
-}
-
 for k in $(seq 0 $n); do
 	c=${commits[$k]}
 	cfg=chid-y
@@ -79,12 +55,13 @@ for k in $(seq 0 $n); do
 	fi
 	rm -f "$ART/$k.stamp"
 	git -C "$WALK" checkout -q --detach "$c"
-	KSRC=$WALK KCONFIG_LENIENT=1 "$TOP/scripts/kernel.sh" walk "$cfg"
+	# The warnings of make W=1 ipc/ of the pristine tree and of the
+	# whole series, and every step's vmlinux for the text sizes.
+	w1=0
+	[ "$k" -ne 0 ] && [ "$k" -ne $((n - 1)) ] || w1=1
+	KSRC=$WALK KCONFIG_LENIENT=1 KERNEL_VMLINUX=1 KERNEL_W1=$w1 "$TOP/scripts/kernel.sh" walk "$cfg"
 	cp "$OUT/vmlinux" "$ART/$k.vmlinux"
-	if [ "$k" -eq 0 ] || [ "$k" -eq $((n - 1)) ]; then
-		info "make W=1 ipc/"
-		KSRC=$WALK w1 >"$ART/$k.w1"
-	fi
+	[ "$w1" = 0 ] || cp "$OUT/w1.txt" "$ART/$k.w1"
 	set_name=tests
 	[ "$cfg" = chid-n ] && [ "$k" -gt 0 ] && set_name=nochid
 	KSRC=$WALK "$TOP/tests/qemu/initramfs.sh" walk "$set_name" "walk-$k" >/dev/null
