@@ -55,6 +55,9 @@ PATCHES=$TOP/patches/$BASE
 # registry (bindgen, proptest) are built once per machine, its own code
 # again in each clone (cargo keys a path crate on its path).
 CARGO_TARGETS=$CACHE/cargo
+# ipcid's (rust/ipcid) likewise: its dependencies are built once per
+# machine. One clone at a time builds there and copies its programs out.
+IPCID_TARGETS=$CARGO_TARGETS/ipcid
 BINDGEN_VERSION=0.71.1
 BINDGEN=$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen
 # Who the generated patches are from: a fixed identity, which keeps patches/
@@ -100,6 +103,28 @@ die() {
 # The kernel source the stages use: the applied tree, unless KSRC names
 # another (the series walk builds each prefix in a worktree of its own).
 KSRC=${KSRC:-$TREE}
+
+# ipcid_build DEST TARGET...: build ipcid, static and released, for each
+# TARGET (x86_64, i686), and copy the programs to DEST: ipcid and
+# ipcid-bench of x86_64, ipcid_32 of i686. Its output goes to LOG if set.
+ipcid_build() {
+	local dest=$1 target
+	shift
+	mkdir -p "$IPCID_TARGETS" "$dest"
+	(
+		flock 8
+		for target in "$@"; do
+			(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
+				RUSTFLAGS="-C target-feature=+crt-static" \
+				cargo build -q --release --locked --target "$target-unknown-linux-gnu" \
+				--target-dir "$IPCID_TARGETS") || die "ipcid ($target) did not build"
+			case "$target" in
+			x86_64) cp "$IPCID_TARGETS"/x86_64-unknown-linux-gnu/release/{ipcid,ipcid-bench} "$dest/" ;;
+			i686) cp "$IPCID_TARGETS/i686-unknown-linux-gnu/release/ipcid" "$dest/ipcid_32" ;;
+			esac
+		done
+	) 8>"$IPCID_TARGETS.lock"
+}
 
 # kmake OUT ARGS...: run the kernel's make on $KSRC into OUT.
 kmake() {

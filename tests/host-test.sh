@@ -26,5 +26,5 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --document-private-items "${ar
 cd "$TOP/rust/ipcid"
 stage "host-test: ipcid: cargo fmt --check, clippy, test"
 cargo fmt --check
-cargo clippy -q --all-targets --target-dir "$SHARED/ipcid" -- -D warnings
-cargo test -q --target-dir "$SHARED/ipcid" 2>&1 | grep -vE '^$|^running 0 tests'
+cargo clippy -q --all-targets --target-dir "$IPCID_TARGETS" -- -D warnings
+cargo test -q --target-dir "$IPCID_TARGETS" 2>&1 | grep -vE '^$|^running 0 tests'

@@ -25,10 +25,7 @@ gcc -O2 -Wall -Wextra -Werror -o "$SHARED/criu/bin/ipc-joinns" "$TOP/tests/criu/
 	die "ipc-joinns did not build"
 info "build/criu/bin/ipc-joinns"
 # ipcid, for the round trip against ipcmk's and zdtm's objects.
-(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH RUSTFLAGS="-C target-feature=+crt-static" \
-	cargo build -q --release --locked --target x86_64-unknown-linux-gnu --target-dir "$SHARED/ipcid") ||
-	die "ipcid did not build"
-cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" "$SHARED/criu/bin/ipcid"
+ipcid_build "$SHARED/criu/bin" x86_64
 info "build/criu/bin/ipcid"
 
 # A boot with the same kernel, CRIU builds, guest and rounds that passed

@@ -50,17 +50,8 @@ install_selftests() {
 # ipcid, the restore tool, built static (rust/ipcid); with "32", its
 # 32-bit build too, as ipcid_32.
 build_ipcid() {
-	local target
-	for target in x86_64 ${1:+i686}; do
-		(cd "$TOP/rust/ipcid" && PATH=$HOME/.cargo/bin:$PATH \
-			RUSTFLAGS="-C target-feature=+crt-static" \
-			cargo build -q --release --locked --target $target-unknown-linux-gnu \
-			--target-dir "$SHARED/ipcid") >>"$dir/build.log" 2>&1 ||
-			{ cat "$dir/build.log" >&2; die "ipcid ($target) did not build"; }
-	done
-	cp "$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid" \
-		"$SHARED/ipcid/x86_64-unknown-linux-gnu/release/ipcid-bench" "$root/tests/"
-	[ -z "${1:-}" ] || cp "$SHARED/ipcid/i686-unknown-linux-gnu/release/ipcid" "$root/tests/ipcid_32"
+	ipcid_build "$root/tests" x86_64 ${1:+i686} >>"$dir/build.log" 2>&1 ||
+		{ cat "$dir/build.log" >&2; die "ipcid did not build"; }
 }
 
 # A program of this repository, built static with the uapi headers:
