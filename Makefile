@@ -269,6 +269,6 @@ pin:
 	@$(MAKE) --no-print-directory patches
 
 # What outlives the clone (scripts/lib.sh: CACHE): the compiler cache, the
-# fetched sources, bindgen.
+# kernels built, the fetched sources, bindgen, the cargo builds.
 distclean-cache:
 	. $(S)/lib.sh && rm -rf "$$CACHE"

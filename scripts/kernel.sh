@@ -7,13 +7,14 @@
 # survive; with KCONFIG_LENIENT=1, options the tree does not define yet (an
 # early prefix of the series) are let go.
 #
-# A kernel that was built before from the same inputs comes from the cache
-# of built kernels, CACHE/kernels/KEY (KERNEL_CACHE=0 builds it all the
-# same): bzImage, .config and, with KERNEL_VMLINUX=1, vmlinux. What was
-# checked on that build is kept beside them: with KERNEL_W1=1, the warnings
-# of "make W=1 ipc/" (OUT/w1.txt); with KERNEL_RUSTDOC=1, the output of
-# "make rustdoc" (OUT/rustdoc.log). A kernel from the cache leaves the
-# build directory without objects; the next build there relinks.
+# A kernel that was built before from the same inputs, in a tree without
+# local changes, comes from the cache of built kernels, CACHE/kernels/KEY
+# (KERNEL_CACHE=0 builds it all the same): bzImage, .config and, with
+# KERNEL_VMLINUX=1, vmlinux. What was checked on that build is kept beside
+# them: with KERNEL_W1=1, the warnings of "make W=1 ipc/" (OUT/w1.txt);
+# with KERNEL_RUSTDOC=1, the output of "make rustdoc" (OUT/rustdoc.log).
+# The objects in OUT are then still those of the build before, if any:
+# the next build there configures again and relinks.
 . "$(dirname "$0")/lib.sh"
 
 # One kernel build at a time on this machine: a build started by another
@@ -37,13 +38,28 @@ mkdir -p "$out"
 # A build of this source tree (its commit, and no local change), with these
 # fragments, toolchain and this script, that succeeded is not redone: make
 # itself takes 15 s or more to find nothing to do.
-tools=$(clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version)
+# The toolchain: its versions, and the Debian packages that ship it (a
+# package rebuilt from the same upstream version has another revision).
+tools=$(clang --version | sed -n 1p; /usr/bin/rustc --version; "$BINDGEN" --version
+	dpkg -S /usr/bin/rustc /usr/bin/clippy-driver /usr/bin/rustfmt /usr/lib/rustlib/src \
+		"$(command -v clang)" "$(command -v ld.lld)" "$(command -v llvm-objcopy)" 2>/dev/null |
+		cut -d: -f1 | tr -s ', ' '\n' | sort -u | xargs -r dpkg-query -W)
+# What make reads from the environment, lib.sh's settings included.
+kenv=$(env | grep -E '^(KCFLAGS|KCPPFLAGS|KAFLAGS|KRUSTFLAGS|KBUILD_[A-Z_]*|KCONFIG_[A-Z_]*|LLVM[A-Z_]*|ARCH|SUBARCH|CROSS_COMPILE|LOCALVERSION)=' |
+	LC_ALL=C sort)
+# Local changes: their names, and the content of those git tracks.
+dirty=$(git -C "$KSRC" status --porcelain)
 # The same key names the kernel in the cache of built kernels: it holds
-# every input of the build, the environment lib.sh gives make included.
-key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}" "$tools" "$PATH" \
-	"$KBUILD_BUILD_TIMESTAMP" "$KBUILD_BUILD_USER" "$KBUILD_BUILD_HOST"
+# every input of the build.
+key=$( (cat "${frags[@]}" "$0"; printf '%s\n' "${KMAKE_VARS[@]}" "$tools" "$kenv" "$dirty"
+	declare -f kmake
 	git -C "$KSRC" rev-parse 'HEAD^{tree}'
-	git -C "$KSRC" status --porcelain) | sha1sum | cut -c1-40)
+	[ -z "$dirty" ] || git -C "$KSRC" diff HEAD --binary) | sha1sum | cut -c1-40)
+use_cache=${KERNEL_CACHE:-1}
+if [ -n "$dirty" ]; then
+	use_cache=0
+	info "kernel[$name]: the tree has local changes: not taken from nor kept in the cache of built kernels"
+fi
 want_vmlinux=${KERNEL_VMLINUX:-0}
 want_w1=${KERNEL_W1:-0}
 want_rustdoc=${KERNEL_RUSTDOC:-0}
@@ -56,7 +72,8 @@ complete() {
 		{ [ "$want_w1" != 1 ] || [ -f "$dir/w1.txt" ]; } &&
 		{ [ "$want_rustdoc" != 1 ] || [ -f "$dir/rustdoc.log" ]; }
 }
-if complete "$out" arch/x86/boot/bzImage && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ]; then
+if complete "$out" arch/x86/boot/bzImage && [ "$(cat "$out/.build.key" 2>/dev/null)" = "$key" ] &&
+	{ [ "$use_cache" != 0 ] || [ ! -f "$out/.from-cache" ]; }; then
 	stage "kernel[$name]: unchanged since it was built"
 	info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes"
 	exit 0
@@ -65,18 +82,20 @@ rm -f "$out/.build.key"
 
 KCACHE=$CACHE/kernels
 entry=$KCACHE/$key
-if [ "${KERNEL_CACHE:-1}" != 0 ] && complete "$entry" bzImage; then
+if [ "$use_cache" != 0 ] && complete "$entry" bzImage; then
 	stage "kernel[$name]: built before from the same inputs, from $entry"
 	# The objects in OUT, if any, are of another build: forget its
-	# configuration stamp, so that the next build there configures again.
+	# configuration stamp, so that the next build there configures again,
+	# and mark what comes from the cache before it comes.
 	rm -f "$out/.config.frag" "$out/vmlinux" "$out/w1.txt" "$out/rustdoc.log"
 	mkdir -p "$out/arch/x86/boot"
+	touch "$out/.from-cache"
 	cp "$entry/bzImage" "$out/arch/x86/boot/bzImage"
 	cp "$entry/.config" "$out/.config"
 	[ "$want_vmlinux" != 1 ] || cp "$entry/vmlinux" "$out/vmlinux"
 	[ "$want_w1" != 1 ] || cp "$entry/w1.txt" "$out/w1.txt"
 	[ "$want_rustdoc" != 1 ] || cp "$entry/rustdoc.log" "$out/rustdoc.log"
-	touch "$entry" "$out/.from-cache"
+	touch "$entry"
 	info "bzImage: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes, built $(date -u -r "$entry/bzImage" '+%F %H:%M UTC')"
 	echo "$key" >"$out/.build.key"
 	exit 0
@@ -214,15 +233,17 @@ fi
 
 # Into the cache of built kernels, whole or not at all; then the oldest
 # used go until it holds KERNEL_CACHE_MB (3000) at most.
-if [ "${KERNEL_CACHE:-1}" != 0 ]; then
+if [ "$use_cache" != 0 ]; then
+	# Left by a run that was stopped (this one holds the build lock).
+	rm -rf "$KCACHE"/.tmp.*
 	tmp=$KCACHE/.tmp.$$
-	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	cp "$out/arch/x86/boot/bzImage" "$out/.config" "$tmp/"
 	[ "$want_vmlinux" != 1 ] || cp "$out/vmlinux" "$tmp/"
 	[ "$want_w1" != 1 ] || cp "$out/w1.txt" "$tmp/"
 	[ "$want_rustdoc" != 1 ] || cp "$out/rustdoc.log" "$tmp/"
-	# A cached entry without what this run asked for is replaced.
+	# What an entry of the same inputs had beyond that stays.
+	[ ! -d "$entry" ] || cp -n "$entry"/* "$tmp/" 2>/dev/null || true
 	rm -rf "$entry"
 	mv "$tmp" "$entry"
 	max=$((${KERNEL_CACHE_MB:-3000} * 1024))

@@ -80,7 +80,7 @@ export PATH=/usr/lib/llvm-19/bin:/usr/bin:$PATH
 # Rust programs take HOSTCC as their linker, one word.
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$TOP CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
 export CCACHE_NOHASHDIR=1 KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
-export KBUILD_BUILD_USER=sysvipc-chid KBUILD_BUILD_HOST=qemu
+export KBUILD_BUILD_USER=sysvipc-chid KBUILD_BUILD_HOST=qemu KBUILD_BUILD_VERSION=1
 KMAKE_VARS=(LLVM=1 CC="ccache clang" RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
 	RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver
 	BINDGEN="$BINDGEN" HOSTRUSTC=/usr/bin/rustc CLIPPY=1)
@@ -106,7 +106,7 @@ KSRC=${KSRC:-$TREE}
 
 # ipcid_build DEST TARGET...: build ipcid, static and released, for each
 # TARGET (x86_64, i686), and copy the programs to DEST: ipcid and
-# ipcid-bench of x86_64, ipcid_32 of i686. Its output goes to LOG if set.
+# ipcid-bench of x86_64, ipcid_32 of i686.
 ipcid_build() {
 	local dest=$1 target
 	shift
@@ -119,8 +119,9 @@ ipcid_build() {
 				cargo build -q --release --locked --target "$target-unknown-linux-gnu" \
 				--target-dir "$IPCID_TARGETS") || die "ipcid ($target) did not build"
 			case "$target" in
-			x86_64) cp "$IPCID_TARGETS"/x86_64-unknown-linux-gnu/release/{ipcid,ipcid-bench} "$dest/" ;;
-			i686) cp "$IPCID_TARGETS/i686-unknown-linux-gnu/release/ipcid" "$dest/ipcid_32" ;;
+			x86_64) cp "$IPCID_TARGETS"/x86_64-unknown-linux-gnu/release/{ipcid,ipcid-bench} "$dest/" ||
+				exit 1 ;;
+			i686) cp "$IPCID_TARGETS/i686-unknown-linux-gnu/release/ipcid" "$dest/ipcid_32" || exit 1 ;;
 			esac
 		done
 	) 8>"$IPCID_TARGETS.lock"
