@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # boot.sh KERNEL MODE: boot build/7.3/out/KERNEL under QEMU (TCG) on the
-# host's own root, read-only over virtio-9p, with build/criu (the CRIU
+# host's own root and the clone, read-only over virtio-9p, with build/criu (the CRIU
 # trees of "make criu") as a writable share, and run tests/criu/guest.sh
 # as /init in MODE (feature: the kernel has IPC_SETID; fallback: it has
 # not). The console is build/7.3/logs/criu-KERNEL.log; the run fails on a
@@ -49,6 +49,7 @@ rc=0
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m 2G -smp 2 \
 	-nographic -no-reboot -kernel "$kernel" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$TOP",mount_tag=clone,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$SHARED/criu",mount_tag=criu,security_model=none,multidevs=remap \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 kunit.enable=0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/tests/criu/guest.sh criu_top=$TOP criu_mode=$mode criu_rounds=$rounds" \
 	</dev/null >"$log" 2>&1 || rc=$?

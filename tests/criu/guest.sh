@@ -27,6 +27,10 @@ for d in /tmp /run /var/tmp /var/log /root /mnt; do
 	mount -t tmpfs tmpfs "$d"
 done
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The clone, read-only, at its own path: a clone under /tmp or /root is
+# hidden by the tmpfs above, where mkdir makes its mount point.
+mkdir -p "$top"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro clone "$top"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 criu "$top/build/criu"
 hostname criu-guest
 ip link set lo up
